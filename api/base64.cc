@@ -1,0 +1,87 @@
+#include "api/base64.h"
+
+#include <array>
+#include <cstdint>
+
+namespace kinesim::api {
+namespace {
+
+constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+constexpr std::array<int8_t, 256> make_decode_table() {
+  std::array<int8_t, 256> t{};
+  for (auto& v : t) v = -1;
+  for (int i = 0; i < 64; ++i) t[static_cast<unsigned char>(kAlphabet[i])] = static_cast<int8_t>(i);
+  return t;
+}
+constexpr auto kDecode = make_decode_table();
+
+}  // namespace
+
+size_t base64_encoded_size(size_t n) { return (n + 2) / 3 * 4; }
+
+void base64_encode(std::string_view bytes, std::string& out) {
+  const size_t start = out.size();
+  out.resize(start + base64_encoded_size(bytes.size()));
+  char* o = out.data() + start;
+  const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
+  size_t i = 0, n = bytes.size();
+  for (; i + 3 <= n; i += 3) {
+    const uint32_t v = (uint32_t{p[i]} << 16) | (uint32_t{p[i + 1]} << 8) | p[i + 2];
+    *o++ = kAlphabet[(v >> 18) & 63];
+    *o++ = kAlphabet[(v >> 12) & 63];
+    *o++ = kAlphabet[(v >> 6) & 63];
+    *o++ = kAlphabet[v & 63];
+  }
+  if (n - i == 1) {
+    const uint32_t v = uint32_t{p[i]} << 16;
+    *o++ = kAlphabet[(v >> 18) & 63];
+    *o++ = kAlphabet[(v >> 12) & 63];
+    *o++ = '=';
+    *o++ = '=';
+  } else if (n - i == 2) {
+    const uint32_t v = (uint32_t{p[i]} << 16) | (uint32_t{p[i + 1]} << 8);
+    *o++ = kAlphabet[(v >> 18) & 63];
+    *o++ = kAlphabet[(v >> 12) & 63];
+    *o++ = kAlphabet[(v >> 6) & 63];
+    *o++ = '=';
+  }
+}
+
+std::optional<size_t> base64_decoded_size(std::string_view text) {
+  if (text.size() % 4 != 0) return std::nullopt;
+  size_t pad = 0;
+  if (!text.empty() && text.back() == '=') pad = (text.size() >= 2 && text[text.size() - 2] == '=') ? 2 : 1;
+  const size_t body = text.size() - pad;
+  for (size_t i = 0; i < body; ++i) {
+    if (kDecode[static_cast<unsigned char>(text[i])] < 0) return std::nullopt;
+  }
+  return text.size() / 4 * 3 - pad;
+}
+
+std::optional<std::string> base64_decode(std::string_view text) {
+  auto size = base64_decoded_size(text);
+  if (!size) return std::nullopt;
+  std::string out(*size, '\0');
+  char* o = out.data();
+  const size_t n = text.size();
+  for (size_t i = 0; i < n; i += 4) {
+    uint32_t v = 0;
+    int valid = 0;
+    for (size_t j = 0; j < 4; ++j) {
+      const char c = text[i + j];
+      if (c == '=') {
+        v <<= 6;
+        continue;
+      }
+      v = (v << 6) | static_cast<uint32_t>(kDecode[static_cast<unsigned char>(c)]);
+      ++valid;
+    }
+    *o++ = static_cast<char>((v >> 16) & 0xff);
+    if (valid > 2) *o++ = static_cast<char>((v >> 8) & 0xff);
+    if (valid > 3) *o++ = static_cast<char>(v & 0xff);
+  }
+  return out;
+}
+
+}  // namespace kinesim::api

@@ -1,0 +1,133 @@
+#include "api/dispatcher.h"
+
+#include <algorithm>
+#include <array>
+#include <utility>
+
+#include "api/ops/ops.h"
+
+namespace kinesim::api {
+namespace {
+
+constexpr std::string_view kTargetPrefix = "Kinesis_20131202.";
+constexpr std::string_view kDefaultAccount = "000000000000";
+constexpr std::string_view kDefaultRegion = "us-east-1";
+constexpr const char* kJsonContentType = "application/x-amz-json-1.1";
+
+struct Route {
+  std::string_view name;
+  OperationHandler handler;
+};
+
+constexpr std::array kRoutes = {
+    Route{"CreateStream", ops::CreateStream},
+    Route{"DeleteStream", ops::DeleteStream},
+    Route{"DescribeStream", ops::DescribeStream},
+    Route{"DescribeStreamSummary", ops::DescribeStreamSummary},
+    Route{"GetRecords", ops::GetRecords},
+    Route{"GetShardIterator", ops::GetShardIterator},
+    Route{"ListShards", ops::ListShards},
+    Route{"ListStreams", ops::ListStreams},
+    Route{"PutRecord", ops::PutRecord},
+    Route{"PutRecords", ops::PutRecords},
+};
+
+OperationHandler find_handler(std::string_view op) {
+  for (const auto& r : kRoutes) {
+    if (r.name == op) return r.handler;
+  }
+  return nullptr;
+}
+
+HttpResponse error_response(const Error& e) {
+  return HttpResponse{e.http_status, kJsonContentType, error_json(e)};
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Reply
+
+void Reply::ok(const std::function<void(Output&)>& write_body) const {
+  if (std::exchange(state_->answered, true)) return;
+  JsonOutput out;
+  write_body(out);
+  state_->done(HttpResponse{200, kJsonContentType, out.take()});
+}
+
+void Reply::respond(const std::function<std::optional<Error>(Output&)>& write_body) const {
+  if (std::exchange(state_->answered, true)) return;
+  JsonOutput out;
+  if (auto e = write_body(out)) return state_->done(error_response(*e));
+  state_->done(HttpResponse{200, kJsonContentType, out.take()});
+}
+
+void Reply::ok_empty() const {
+  if (std::exchange(state_->answered, true)) return;
+  state_->done(HttpResponse{200, kJsonContentType, "{}"});
+}
+
+void Reply::fail(const Error& e) const {
+  if (std::exchange(state_->answered, true)) return;
+  state_->done(error_response(e));
+}
+
+// ---------------------------------------------------------------------------------------------
+
+Caller caller_from_authorization(std::string_view auth) {
+  Caller c{std::string(kDefaultAccount), std::string(kDefaultRegion)};
+  // ... Credential=AKID/20261127/us-east-1/kinesis/aws4_request, SignedHeaders=...
+  const size_t at = auth.find("Credential=");
+  if (at == std::string_view::npos) return c;
+  std::string_view scope = auth.substr(at + 11);
+  scope = scope.substr(0, scope.find_first_of(", "));
+  std::string_view parts[5];
+  for (int i = 0; i < 5; ++i) {
+    const size_t slash = scope.find('/');
+    parts[i] = scope.substr(0, slash);
+    if (slash == std::string_view::npos) {
+      if (i < 4) return c;
+      break;
+    }
+    scope.remove_prefix(slash + 1);
+  }
+  const std::string_view key = parts[0];
+  if (key.size() == 12 && std::all_of(key.begin(), key.end(), [](char ch) {
+        return ch >= '0' && ch <= '9';
+      })) {
+    c.account = std::string(key);
+  }
+  if (!parts[2].empty()) c.region = std::string(parts[2]);
+  return c;
+}
+
+Dispatcher::Dispatcher(Store& store, const Clock& clock)
+    : sealer_(store.secret()), services_{store, clock, sealer_} {}
+
+void Dispatcher::handle(HttpRequest request, Responder done) {
+  std::string_view target = request.target;
+  if (target.substr(0, kTargetPrefix.size()) != kTargetPrefix) {
+    return done(error_response(errors::make("UnknownOperationException", "")));
+  }
+  const std::string_view op = target.substr(kTargetPrefix.size());
+  if (!is_known_operation(op)) {
+    return done(error_response(errors::make("UnknownOperationException", "")));
+  }
+  if (request.authorization.empty() && !request.query_authorization) {
+    return done(error_response(
+        errors::make("MissingAuthenticationTokenException", "Missing Authentication Token")));
+  }
+  DecodedRequest decoded;
+  if (auto e = decoded.parse_json(request.body)) return done(error_response(*e));
+  if (auto e = decoded.validate(op)) return done(error_response(*e));
+  OperationHandler handler = find_handler(op);
+  if (!handler) {
+    return done(error_response(errors::make(
+        "InternalFailure", "kinesim does not implement " + std::string(op) + " yet", 501)));
+  }
+  Call call{services_, caller_from_authorization(request.authorization), decoded.root(),
+            Reply(std::move(done))};
+  handler(call);
+}
+
+}  // namespace kinesim::api

@@ -1,0 +1,41 @@
+// The Kinesis API as a function from an HTTP request to an HTTP response. The server hands each
+// parsed request here; nothing in this layer knows about sockets.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "api/call.h"
+#include "api/sealed.h"
+#include "storage/clock.h"
+#include "storage/store.h"
+
+namespace kinesim::api {
+
+struct HttpRequest {
+  std::string target;         // X-Amz-Target
+  std::string content_type;   // Content-Type
+  std::string authorization;  // Authorization header
+  bool query_authorization = false;  // the URL carries X-Amz-Algorithm (presigned request)
+  std::string body;
+};
+
+// Region and account a request acts in, read from its SigV4 credential scope; the account is
+// the access key itself when that is a 12-digit number, else 000000000000.
+Caller caller_from_authorization(std::string_view authorization);
+
+class Dispatcher {
+ public:
+  Dispatcher(Store& store, const Clock& clock);
+
+  // Answers `request` through `done`, exactly once: before handle() returns, or later from the
+  // store's writer thread for operations that write.
+  void handle(HttpRequest request, Responder done);
+
+ private:
+  Sealer sealer_;
+  Services services_;
+};
+
+}  // namespace kinesim::api

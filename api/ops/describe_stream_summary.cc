@@ -1,0 +1,33 @@
+// DescribeStreamSummary: the stream without its shard list.
+#include "api/ops/ops.h"
+#include "api/streams.h"
+
+namespace kinesim::api::ops {
+
+void DescribeStreamSummary(Call& call) {
+  StreamKey key;
+  if (auto e = stream_key(call, call.in, key)) return call.reply.fail(*e);
+  std::shared_ptr<const StreamInfo> stream;
+  if (auto e = find_stream(call, key, stream)) return call.reply.fail(*e);
+  call.reply.ok([&](Output& out) {
+    out.begin_object();
+    out.key("StreamDescriptionSummary");
+    out.begin_object();
+    out.field("StreamName", stream->key.name);
+    out.field("StreamARN", stream_arn(stream->key));
+    out.field("StreamStatus", stream_status(*stream));
+    write_stream_mode(out, *stream);
+    out.field("RetentionPeriodHours", int64_t{stream->retention_hours});
+    out.key("StreamCreationTimestamp");
+    out.timestamp_ms(stream->created_ms);
+    write_enhanced_monitoring(out, *stream);
+    out.field("EncryptionType", "NONE");
+    out.field("OpenShardCount", stream->open_shard_count());
+    out.field("ConsumerCount", int64_t{0});
+    out.field("MaxRecordSizeInKiB", int64_t{stream->max_record_size_kib});
+    out.end_object();
+    out.end_object();
+  });
+}
+
+}  // namespace kinesim::api::ops

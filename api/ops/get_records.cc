@@ -1,0 +1,84 @@
+// GetRecords: up to Limit records (10,000 and 10 MiB at most) from where the iterator stands,
+// a fresh iterator for the next call, and how far behind the tip of the shard the reader is.
+#include <algorithm>
+#include <ctime>
+
+#include "api/ops/ops.h"
+#include "api/shard_iterator.h"
+#include "api/streams.h"
+
+namespace kinesim::api::ops {
+namespace {
+
+constexpr size_t kMaxRecords = 10000;
+constexpr size_t kMaxBytes = 10 * 1024 * 1024;
+
+// Kinesis prints times in iterator errors like "Thu Jan 22 01:22:02 UTC 2015".
+std::string amz_utc(int64_t ms) {
+  const std::time_t secs = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, "%a %b %d %H:%M:%S UTC %Y", &tm);
+  return buf;
+}
+
+}  // namespace
+
+void GetRecords(Call& call) {
+  auto it = ShardIterator::open(call.services.sealer, *call.in["ShardIterator"].str());
+  if (!it) return call.reply.fail(errors::invalid_argument("Invalid ShardIterator."));
+  const int64_t now = call.now_ms();
+  if (now - it->issued_ms > kIteratorLifetimeMs) {
+    return call.reply.fail(errors::expired_iterator(
+        "Iterator expired. The iterator was created at time " + amz_utc(it->issued_ms) +
+        " while right now it is " + amz_utc(now) +
+        " which is further in the future than the tolerated delay of " +
+        std::to_string(kIteratorLifetimeMs) + " milliseconds."));
+  }
+  const StreamKey key{it->account, it->region, it->stream_name};
+  auto stream = call.store().catalog()->find(key);
+  const ShardInfo* shard = stream && stream->id == it->stream_id ? stream->shard(it->shard_index)
+                                                                 : nullptr;
+  if (!shard || shard->gid != it->shard_gid) {
+    return call.reply.fail(shard_not_found(key, shard_id(it->shard_index)));
+  }
+  const size_t limit =
+      static_cast<size_t>(std::clamp<int64_t>(call.in["Limit"].integer().value_or(kMaxRecords), 1,
+                                              static_cast<int64_t>(kMaxRecords)));
+  const uint64_t tip = shard->cursor->last_counter.load(std::memory_order_acquire);
+
+  // Rows are written straight into the response as they are read.
+  ShardIterator next = *it;
+  next.issued_ms = now;
+  int64_t last_arrival = 0;
+  call.reply.respond([&](Output& out) -> std::optional<Error> {
+    out.begin_object();
+    out.key("Records");
+    out.begin_array();
+    Status read = call.store().read_records(
+        shard->gid, it->after_counter, tip, limit, kMaxBytes, [&](const StoredRecord& r) {
+          out.begin_object();
+          out.field("SequenceNumber",
+                    SequenceNumber{stream->id, shard->index, r.counter}.str());
+          out.key("ApproximateArrivalTimestamp");
+          out.timestamp_ms(r.arrival_ms);
+          out.key("Data");
+          out.blob(r.data);
+          out.field("PartitionKey", r.partition_key);
+          out.end_object();
+          next.after_counter = r.counter;
+          last_arrival = r.arrival_ms;
+        });
+    out.end_array();
+    if (!read.ok()) return storage_error(read, key);
+    const bool closed_and_done = shard->ending_counter && next.after_counter >= *shard->ending_counter;
+    if (!closed_and_done) out.field("NextShardIterator", next.seal(call.services.sealer));
+    const bool caught_up = next.after_counter >= tip;
+    out.field("MillisBehindLatest", caught_up ? int64_t{0} : std::max<int64_t>(0, now - last_arrival));
+    out.end_object();
+    return std::nullopt;
+  });
+}
+
+}  // namespace kinesim::api::ops

@@ -1,0 +1,26 @@
+// NextToken values for paginated listings: a sealed record of where the next page starts and
+// when the token was issued. Kinesis pagination tokens expire 300 seconds after issue.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "api/sealed.h"
+
+namespace kinesim::api {
+
+constexpr int64_t kPageTokenLifetimeMs = 300 * 1000;
+
+struct PageToken {
+  char kind = 0;  // which listing made it; a token is only accepted by the same listing
+  int64_t issued_ms = 0;
+  std::vector<std::string> fields;
+
+  std::string seal(const Sealer& sealer) const;
+  static std::optional<PageToken> open(const Sealer& sealer, std::string_view token, char kind);
+};
+
+}  // namespace kinesim::api

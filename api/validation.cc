@@ -1,0 +1,894 @@
+// Request validation against the Kinesis service model.
+//
+// A request is checked in two passes, as Kinesis does:
+//  1. Deserialization: every member the model knows is type-checked in document order; the
+//     first wrong type (or undecodable base64 blob) is a SerializationException. Unknown
+//     members are ignored and JSON null counts as absent.
+//  2. Constraints: required members, lengths, ranges, patterns and enums, walked in the order
+//     Kinesis reports them (see model::java_hash_map_order); at most ten violations are listed.
+//
+// Both passes allocate nothing for a valid request: values are read in place, patterns are
+// precompiled, and messages are only built for violations.
+#include "api/validation.h"
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+#include "api/model.h"
+
+namespace kinesim::api {
+namespace {
+
+using model::Shape;
+using model::ShapeType;
+using rapidjson::Value;
+
+// Kinesis lists at most this many violations, and then says "10 validation errors detected".
+constexpr std::size_t kMaxReportedViolations = 10;
+
+// Values longer than this are not run through a pattern's matcher (they are treated as
+// matching). Every patterned Kinesis shape has a maximum length far below it, so such a value
+// is reported for its length anyway; the bound keeps a hostile request's cost linear and small.
+constexpr std::size_t kMaxPatternInput = 64 * 1024;
+
+constexpr std::string_view kListNotExpected = "Start of list found where not expected";
+constexpr std::string_view kStructureNotExpected =
+    "Start of structure or map found where not expected.";
+constexpr std::string_view kBigNumber = "class com.amazon.coral.value.json.numbers.TruncatingBigNumber";
+constexpr std::string_view kJavaString = "class java.lang.String";
+constexpr std::string_view kJavaBoolean = "class java.lang.Boolean";
+
+std::string_view text(const Value& v) { return {v.GetString(), v.GetStringLength()}; }
+
+std::string concat(std::initializer_list<std::string_view> parts) {
+  std::size_t size = 0;
+  for (std::string_view p : parts) size += p.size();
+  std::string out;
+  out.reserve(size);
+  for (std::string_view p : parts) out.append(p);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Base64 (standard alphabet, padded), as Kinesis decodes JSON blobs.
+
+constexpr std::array<std::int8_t, 256> kBase64Values = [] {
+  std::array<std::int8_t, 256> values{};
+  values.fill(-1);
+  const char* alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  for (int i = 0; i < 64; ++i) values[static_cast<unsigned char>(alphabet[i])] = static_cast<std::int8_t>(i);
+  return values;
+}();
+
+struct Base64Check {
+  enum class Problem { kNone, kLength, kCharacter, kLastCharacter };
+  Problem problem = Problem::kNone;
+  char bad = 0;                    // kCharacter: the character Kinesis names
+  std::size_t decoded_length = 0;  // kNone: the number of bytes the text decodes to
+};
+
+std::size_t trailing_pads(std::string_view s) {
+  std::size_t pads = 0;
+  while (pads < s.size() && s[s.size() - 1 - pads] == '=') ++pads;
+  return pads;
+}
+
+// Checks base64 text the way Kinesis does, in its order: the length must be a multiple of 4;
+// then the first character outside the alphabet, or an '=' followed by anything but '=', is
+// named; then the padding must be at most "==" and the last data character must carry no
+// stray bits (Kinesis: "Invalid last non-pad Base64 character dectected").
+Base64Check check_base64(std::string_view s) {
+  Base64Check result;
+  if (s.size() % 4 != 0) {
+    result.problem = Base64Check::Problem::kLength;
+    return result;
+  }
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (kBase64Values[c] >= 0) continue;
+    if (c == '=' && (i + 1 == s.size() || s[i + 1] == '=')) continue;
+    result.problem = Base64Check::Problem::kCharacter;
+    result.bad = static_cast<char>(c);
+    return result;
+  }
+  std::size_t pads = trailing_pads(s);
+  bool last_ok = pads <= 2;
+  if (last_ok && pads > 0) {
+    // One pad leaves 2 spare bits in the last data character, two pads leave 4.
+    int spare_mask = pads == 1 ? 0x3 : 0xF;
+    last_ok = (kBase64Values[static_cast<unsigned char>(s[s.size() - pads - 1])] & spare_mask) == 0;
+  }
+  if (!last_ok) {
+    result.problem = Base64Check::Problem::kLastCharacter;
+    return result;
+  }
+  result.decoded_length = s.size() / 4 * 3 - pads;
+  return result;
+}
+
+// Calls `emit(byte)` for each byte of valid base64 text, in order.
+template <typename Emit>
+void decode_base64(std::string_view s, Emit&& emit) {
+  std::uint32_t bits = 0;
+  int count = 0;
+  for (char ch : s) {
+    if (ch == '=') break;
+    bits = (bits << 6) | static_cast<std::uint32_t>(kBase64Values[static_cast<unsigned char>(ch)]);
+    count += 6;
+    if (count >= 8) {
+      count -= 8;
+      emit(static_cast<std::uint8_t>(bits >> count));
+      bits &= (1u << count) - 1;
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Number conversion, shared by validation and the parse_* readers.
+
+template <typename Int>
+std::optional<Int> to_integer(const Value& v) {
+  if (!v.IsNumber()) return std::nullopt;
+  constexpr Int kMin = std::numeric_limits<Int>::min();
+  constexpr Int kMax = std::numeric_limits<Int>::max();
+  if (v.IsInt64()) {
+    std::int64_t n = v.GetInt64();
+    return static_cast<Int>(std::clamp<std::int64_t>(n, kMin, kMax));
+  }
+  if (v.IsUint64()) return kMax;  // above the int64 range
+  double d = std::floor(v.GetDouble());
+  if (!(d >= static_cast<double>(kMin))) return kMin;
+  if (d >= static_cast<double>(kMax)) return kMax;
+  return static_cast<Int>(d);
+}
+
+std::optional<double> to_double(const Value& v) {
+  if (!v.IsNumber()) return std::nullopt;
+  return v.GetDouble();
+}
+
+bool is_boolean_word(std::string_view upper) {
+  return upper == "TRUE" || upper == "FALSE" || upper == "YES" || upper == "NO" || upper == "1" ||
+         upper == "0";
+}
+
+std::string to_upper(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Timestamps.
+
+// Days since 1970-01-01 of a proleptic Gregorian date.
+std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const auto yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+}
+
+unsigned days_in_month(std::int64_t y, unsigned m) {
+  static constexpr unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  return m == 2 && leap ? 29 : kDays[m - 1];
+}
+
+class TextCursor {
+ public:
+  explicit TextCursor(std::string_view s) : s_(s) {}
+  bool done() const { return pos_ == s_.size(); }
+  bool eat(char c) {
+    if (pos_ < s_.size() && s_[pos_] == c) {
+      ++pos_;
+      return true;
+    }
+    return false;
+  }
+  bool peek_is(char c) const { return pos_ < s_.size() && s_[pos_] == c; }
+  // Exactly `n` decimal digits.
+  bool digits(int n, int& out) {
+    if (pos_ + static_cast<std::size_t>(n) > s_.size()) return false;
+    out = 0;
+    for (int i = 0; i < n; ++i) {
+      char c = s_[pos_ + static_cast<std::size_t>(i)];
+      if (c < '0' || c > '9') return false;
+      out = out * 10 + (c - '0');
+    }
+    pos_ += static_cast<std::size_t>(n);
+    return true;
+  }
+  // A run of at least one digit, as a fraction 0.ddd.
+  bool fraction(double& out) {
+    std::size_t start = pos_;
+    double scale = 0.1;
+    out = 0;
+    while (pos_ < s_.size() && s_[pos_] >= '0' && s_[pos_] <= '9') {
+      out += (s_[pos_] - '0') * scale;
+      scale /= 10;
+      ++pos_;
+    }
+    return pos_ > start;
+  }
+
+ private:
+  std::string_view s_;
+  std::size_t pos_ = 0;
+};
+
+// ISO 8601: YYYY-MM-DD, optionally followed by T (or a space) and hh:mm[:ss[.fff]], optionally
+// followed by Z or an offset ±hh[:mm] / ±hhmm. No offset means UTC.
+std::optional<double> parse_iso8601(std::string_view s) {
+  TextCursor c(s);
+  int year = 0, month = 0, day = 0;
+  if (!c.digits(4, year) || !c.eat('-') || !c.digits(2, month) || !c.eat('-') ||
+      !c.digits(2, day)) {
+    return std::nullopt;
+  }
+  if (month < 1 || month > 12 || day < 1 ||
+      static_cast<unsigned>(day) > days_in_month(year, static_cast<unsigned>(month))) {
+    return std::nullopt;
+  }
+  int hour = 0, minute = 0, second = 0;
+  double fraction = 0;
+  int offset_seconds = 0;
+  if (!c.done()) {
+    if (!c.eat('T') && !c.eat('t') && !c.eat(' ')) return std::nullopt;
+    if (!c.digits(2, hour) || !c.eat(':') || !c.digits(2, minute)) return std::nullopt;
+    if (c.eat(':')) {
+      if (!c.digits(2, second)) return std::nullopt;
+      if ((c.eat('.') || c.eat(',')) && !c.fraction(fraction)) return std::nullopt;
+    }
+    if (hour > 23 || minute > 59 || second > 60) return std::nullopt;
+    if (c.eat('Z') || c.eat('z')) {
+      // UTC
+    } else if (c.peek_is('+') || c.peek_is('-')) {
+      const int sign = c.eat('-') ? -1 : 1;
+      if (sign > 0) c.eat('+');
+      int oh = 0, om = 0;
+      if (!c.digits(2, oh)) return std::nullopt;
+      if (c.eat(':')) {
+        if (!c.digits(2, om)) return std::nullopt;
+      } else if (!c.done() && !c.digits(2, om)) {
+        return std::nullopt;
+      }
+      if (oh > 23 || om > 59) return std::nullopt;
+      offset_seconds = sign * (oh * 3600 + om * 60);
+    }
+    if (!c.done()) return std::nullopt;
+  }
+  std::int64_t seconds = days_from_civil(year, static_cast<unsigned>(month),
+                                         static_cast<unsigned>(day)) *
+                             86400 +
+                         hour * 3600 + minute * 60 + second - offset_seconds;
+  return static_cast<double>(seconds) + fraction;
+}
+
+// Epoch seconds written as text: -?digits(.digits)?
+std::optional<double> parse_epoch_text(std::string_view s) {
+  std::size_t i = s.starts_with('-') ? 1 : 0;
+  std::size_t digits = 0, dots = 0;
+  for (std::size_t k = i; k < s.size(); ++k) {
+    if (s[k] >= '0' && s[k] <= '9') {
+      ++digits;
+    } else if (s[k] == '.' && dots == 0 && k > i && k + 1 < s.size()) {
+      ++dots;
+    } else {
+      return std::nullopt;
+    }
+  }
+  if (digits == 0) return std::nullopt;
+  double out = 0;
+  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  if (ec != std::errc() || ptr != s.data() + s.size()) return std::nullopt;
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pass 1: types.
+
+std::optional<std::string> container_mismatch(const Value& v) {
+  if (v.IsArray()) return std::string(kListNotExpected);
+  if (v.IsObject()) return std::string(kStructureNotExpected);
+  return std::nullopt;
+}
+
+const char* number_word(ShapeType type) {
+  switch (type) {
+    case ShapeType::kInteger:
+      return "Integer";
+    case ShapeType::kLong:
+      return "Long";
+    case ShapeType::kFloat:
+      return "Float";
+    default:
+      return "Double";
+  }
+}
+
+// The SerializationException message for the first member of `v` (not null) whose JSON type
+// does not fit `shape`, in document order; nullopt when all fit.
+std::optional<std::string> check_types(const Shape& shape, const Value& v, BlobEncoding blobs) {
+  switch (shape.type) {
+    case ShapeType::kStructure: {
+      if (v.IsArray()) return std::string(kListNotExpected);
+      if (!v.IsObject()) return std::string("Expected null");
+      for (const auto& m : v.GetObject()) {
+        if (m.value.IsNull()) continue;
+        const model::Member* member = shape.find_member(text(m.name));
+        if (member == nullptr) continue;  // Kinesis ignores members it does not know
+        if (auto error = check_types(*member->shape, m.value, blobs)) return error;
+      }
+      return std::nullopt;
+    }
+    case ShapeType::kList: {
+      if (v.IsObject()) return std::string(kStructureNotExpected);
+      if (!v.IsArray()) return std::string("Expected list or null");
+      for (const auto& element : v.GetArray()) {
+        if (element.IsNull()) continue;
+        if (auto error = check_types(*shape.member, element, blobs)) return error;
+      }
+      return std::nullopt;
+    }
+    case ShapeType::kMap: {
+      if (v.IsArray()) return std::string(kListNotExpected);
+      if (!v.IsObject()) return std::string("Expected map or null");
+      for (const auto& m : v.GetObject()) {
+        if (m.value.IsNull()) continue;
+        if (auto error = check_types(*shape.value, m.value, blobs)) return error;
+      }
+      return std::nullopt;
+    }
+    case ShapeType::kString:
+      if (v.IsString()) return std::nullopt;
+      if (v.IsBool()) return concat({kJavaBoolean, " can not be converted to an String"});
+      if (v.IsNumber()) return concat({kBigNumber, " can not be converted to an String"});
+      return container_mismatch(v);
+    case ShapeType::kInteger:
+    case ShapeType::kLong:
+    case ShapeType::kFloat:
+    case ShapeType::kDouble:
+      if (v.IsNumber()) return std::nullopt;
+      if (v.IsString()) {
+        return concat({kJavaString, " can not be converted to an ", number_word(shape.type)});
+      }
+      if (v.IsBool()) {
+        return concat({kJavaBoolean, " can not be converted to an ", number_word(shape.type)});
+      }
+      return container_mismatch(v);
+    case ShapeType::kBoolean:
+      if (v.IsBool()) return std::nullopt;
+      if (v.IsNumber()) {
+        // Kinesis accepts numbers written with a fraction or exponent, and no others.
+        if (v.IsDouble()) return std::nullopt;
+        return concat({kBigNumber, " can not be converted to an Boolean"});
+      }
+      if (v.IsString()) {
+        std::string upper = to_upper(text(v));
+        if (is_boolean_word(upper)) return std::nullopt;
+        return concat({"'", upper, "' can not be converted to an Boolean"});
+      }
+      return container_mismatch(v);
+    case ShapeType::kBlob: {
+      if (v.IsString()) {
+        if (blobs == BlobEncoding::kRaw) return std::nullopt;
+        std::string_view s = text(v);
+        Base64Check check = check_base64(s);
+        switch (check.problem) {
+          case Base64Check::Problem::kNone:
+            return std::nullopt;
+          case Base64Check::Problem::kLength:
+            return concat({"'", s,
+                           "' can not be converted to a Blob: Base64 encoded length is expected a "
+                           "multiple of 4 bytes but found: ",
+                           std::to_string(s.size())});
+          case Base64Check::Problem::kCharacter:
+            return concat({"'", s, "' can not be converted to a Blob: Invalid Base64 character: '",
+                           std::string_view(&check.bad, 1), "'"});
+          case Base64Check::Problem::kLastCharacter:
+            return concat({"'", s,
+                           "' can not be converted to a Blob: Invalid last non-pad Base64 "
+                           "character dectected"});
+        }
+      }
+      if (v.IsBool()) return concat({kJavaBoolean, " can not be converted to a Blob"});
+      if (v.IsNumber()) return concat({kBigNumber, " can not be converted to a Blob"});
+      return container_mismatch(v);
+    }
+    case ShapeType::kTimestamp:
+      if (v.IsNumber()) return std::nullopt;
+      if (v.IsString()) {
+        if (parse_timestamp(v)) return std::nullopt;
+        return concat({kJavaString, " can not be converted to milliseconds since epoch"});
+      }
+      if (v.IsBool()) {
+        return concat({kJavaBoolean, " can not be converted to milliseconds since epoch"});
+      }
+      return container_mismatch(v);
+  }
+  return std::nullopt;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rendering values as Kinesis prints them in "Value '...' at".
+
+std::string format_double(double d) {
+  std::array<char, 64> buffer{};
+  auto [ptr, ec] = std::to_chars(buffer.data(), buffer.data() + buffer.size(), d);
+  if (ec != std::errc()) return "NaN";
+  return std::string(buffer.data(), ptr);
+}
+
+std::string heap_byte_buffer(std::size_t length) {
+  std::string n = std::to_string(length);
+  return concat({"java.nio.HeapByteBuffer[pos=0 lim=", n, " cap=", n, "]"});
+}
+
+std::size_t blob_length(const Value& v, BlobEncoding blobs) {
+  std::string_view s = text(v);
+  if (blobs == BlobEncoding::kRaw) return s.size();
+  return s.size() / 4 * 3 - std::min<std::size_t>(trailing_pads(s), 2);
+}
+
+// Java's hashCode of the value Kinesis builds from `v`, for rendering structures inside lists
+// as ClassName@hex. Structures hash as 1 plus the sum of their members' hashes; this matches
+// the recorded rendering of an entry with an empty key and empty data
+// (com.amazonaws.kinesis.v20131202.PutRecordsRequestEntry@2).
+std::uint32_t java_hash(const Shape& shape, const Value* v, BlobEncoding blobs) {
+  if (v == nullptr || v->IsNull()) return 0;
+  switch (shape.type) {
+    case ShapeType::kString:
+      return static_cast<std::uint32_t>(model::java_string_hash(text(*v)));
+    case ShapeType::kInteger:
+      return static_cast<std::uint32_t>(to_integer<std::int32_t>(*v).value_or(0));
+    case ShapeType::kLong: {
+      auto n = static_cast<std::uint64_t>(to_integer<std::int64_t>(*v).value_or(0));
+      return static_cast<std::uint32_t>(n ^ (n >> 32));
+    }
+    case ShapeType::kFloat: {
+      auto f = static_cast<float>(to_double(*v).value_or(0));
+      std::uint32_t bits = 0;
+      std::memcpy(&bits, &f, sizeof bits);
+      return bits;
+    }
+    case ShapeType::kDouble: {
+      double d = to_double(*v).value_or(0);
+      std::uint64_t bits = 0;
+      std::memcpy(&bits, &d, sizeof bits);
+      return static_cast<std::uint32_t>(bits ^ (bits >> 32));
+    }
+    case ShapeType::kBoolean:
+      return parse_boolean(*v).value_or(false) ? 1231 : 1237;
+    case ShapeType::kTimestamp: {
+      auto ms = static_cast<std::uint64_t>(
+          static_cast<std::int64_t>(std::floor(parse_timestamp(*v).value_or(0) * 1000)));
+      return static_cast<std::uint32_t>(ms ^ (ms >> 32));
+    }
+    case ShapeType::kBlob: {
+      // ByteBuffer#hashCode: h = 1, then h = 31 * h + byte from the last byte to the first;
+      // computed front to back as 31^n + sum(byte[i] * 31^i).
+      std::uint32_t sum = 0;
+      std::uint32_t power = 1;
+      auto add = [&](std::uint8_t byte) {
+        sum += static_cast<std::uint32_t>(static_cast<std::int32_t>(static_cast<std::int8_t>(byte))) *
+               power;
+        power *= 31;
+      };
+      if (blobs == BlobEncoding::kRaw) {
+        for (char c : text(*v)) add(static_cast<std::uint8_t>(c));
+      } else {
+        decode_base64(text(*v), add);
+      }
+      return power + sum;
+    }
+    case ShapeType::kList: {
+      std::uint32_t h = 1;
+      for (const auto& element : v->GetArray()) h = 31 * h + java_hash(*shape.member, &element, blobs);
+      return h;
+    }
+    case ShapeType::kMap: {
+      std::uint32_t h = 0;
+      for (const auto& m : v->GetObject()) {
+        h += static_cast<std::uint32_t>(model::java_string_hash(text(m.name))) ^
+             java_hash(*shape.value, &m.value, blobs);
+      }
+      return h;
+    }
+    case ShapeType::kStructure: {
+      std::uint32_t h = 1;
+      for (const auto& m : v->GetObject()) {
+        if (const model::Member* member = shape.find_member(text(m.name))) {
+          h += java_hash(*member->shape, &m.value, blobs);
+        }
+      }
+      return h;
+    }
+  }
+  return 0;
+}
+
+// The value as Kinesis prints it; "null" for an absent value.
+std::string render(const Shape& shape, const Value* v, BlobEncoding blobs) {
+  if (v == nullptr || v->IsNull()) return "null";
+  switch (shape.type) {
+    case ShapeType::kString:
+      return std::string(text(*v));
+    case ShapeType::kInteger:
+      return std::to_string(to_integer<std::int32_t>(*v).value_or(0));
+    case ShapeType::kLong:
+      return std::to_string(to_integer<std::int64_t>(*v).value_or(0));
+    case ShapeType::kFloat:
+    case ShapeType::kDouble:
+      return format_double(to_double(*v).value_or(0));
+    case ShapeType::kBoolean:
+      return parse_boolean(*v).value_or(false) ? "true" : "false";
+    case ShapeType::kTimestamp:
+      return format_double(parse_timestamp(*v).value_or(0));
+    case ShapeType::kBlob:
+      return heap_byte_buffer(blob_length(*v, blobs));
+    case ShapeType::kList: {
+      std::string out = "[";
+      bool first = true;
+      for (const auto& element : v->GetArray()) {
+        if (!first) out += ", ";
+        first = false;
+        out += render(*shape.member, &element, blobs);
+      }
+      return out + "]";
+    }
+    case ShapeType::kMap: {
+      std::string out = "{";
+      bool first = true;
+      for (const auto& m : v->GetObject()) {
+        if (!first) out += ", ";
+        first = false;
+        out.append(text(m.name));
+        out += '=';
+        out += render(*shape.value, &m.value, blobs);
+      }
+      return out + "}";
+    }
+    case ShapeType::kStructure: {
+      std::array<char, 16> hex{};
+      auto [ptr, ec] =
+          std::to_chars(hex.data(), hex.data() + hex.size(), java_hash(shape, v, blobs), 16);
+      (void)ec;
+      return concat({shape.java_class, "@", std::string_view(hex.data(), ptr)});
+    }
+  }
+  return "null";
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pass 2: constraints.
+
+bool pattern_holds(const model::Pattern& pattern, std::string_view s) {
+  return s.size() > kMaxPatternInput || pattern.matches(s);
+}
+
+bool in_enum(const Shape& shape, std::string_view s) {
+  return std::find(shape.enum_values.begin(), shape.enum_values.end(), s) !=
+         shape.enum_values.end();
+}
+
+template <typename T>
+bool in_range(const Shape& shape, T n) {
+  return (!shape.min || n >= static_cast<T>(*shape.min)) &&
+         (!shape.max || n <= static_cast<T>(*shape.max));
+}
+
+// Whether a list member or map key/value satisfies every constraint of its shape.
+bool satisfies(const Shape& shape, const Value* v, BlobEncoding blobs) {
+  if (v == nullptr || v->IsNull()) return false;
+  switch (shape.type) {
+    case ShapeType::kString: {
+      std::string_view s = text(*v);
+      if (shape.pattern && !pattern_holds(*shape.pattern, s)) return false;
+      if (!shape.enum_values.empty() && !in_enum(shape, s)) return false;
+      return !(shape.min || shape.max) ||
+             in_range(shape, static_cast<std::int64_t>(model::utf16_length(s)));
+    }
+    case ShapeType::kInteger:
+      return in_range(shape, static_cast<std::int64_t>(*to_integer<std::int32_t>(*v)));
+    case ShapeType::kLong:
+      return in_range(shape, *to_integer<std::int64_t>(*v));
+    case ShapeType::kFloat:
+    case ShapeType::kDouble:
+      return in_range(shape, *to_double(*v));
+    case ShapeType::kBlob:
+      return in_range(shape, static_cast<std::int64_t>(blob_length(*v, blobs)));
+    case ShapeType::kList:
+      return in_range(shape, static_cast<std::int64_t>(v->Size()));
+    case ShapeType::kMap:
+      return in_range(shape, static_cast<std::int64_t>(v->MemberCount()));
+    default:
+      return true;
+  }
+}
+
+const Value* find_member(const Value& object, std::string_view name) {
+  for (const auto& m : object.GetObject()) {
+    if (m.name.GetStringLength() == name.size() &&
+        std::memcmp(m.name.GetString(), name.data(), name.size()) == 0) {
+      return m.value.IsNull() ? nullptr : &m.value;
+    }
+  }
+  return nullptr;
+}
+
+class ConstraintChecker {
+ public:
+  explicit ConstraintChecker(BlobEncoding blobs) : blobs_(blobs) {}
+
+  const std::vector<std::string>& violations() const { return violations_; }
+
+  // Checks the members of a structure; `object` is nullptr when the structure is absent.
+  void check_structure(const Shape& shape, const Value* object) {
+    for (std::uint16_t index : shape.report_order) {
+      if (full()) return;
+      const model::Member& member = shape.members[index];
+      const Value* value = object != nullptr ? find_member(*object, member.name) : nullptr;
+      if (value == nullptr && !member.required) continue;
+      if (!push({member.path_name, 0})) return;
+      check_value(*member.shape, value, member.required);
+      pop();
+    }
+  }
+
+ private:
+  struct Segment {
+    std::string_view name;  // empty for a list element
+    std::size_t index;      // list elements: 0-based index
+  };
+
+  bool full() const { return violations_.size() >= kMaxReportedViolations; }
+
+  // The model bounds the nesting; the fixed depth only guards against a recursive model.
+  bool push(Segment segment) {
+    if (depth_ == path_.size()) return false;
+    path_[depth_++] = segment;
+    return true;
+  }
+  void pop() { --depth_; }
+
+  // "records.1.member.partitionKey": list elements are 1-based and followed by "member".
+  std::string path() const {
+    std::string out;
+    for (std::size_t i = 0; i < depth_; ++i) {
+      if (i) out += '.';
+      if (path_[i].name.empty()) {
+        out += std::to_string(path_[i].index + 1);
+        out += ".member";
+      } else {
+        out.append(path_[i].name);
+      }
+    }
+    return out;
+  }
+
+  void report(const Shape& shape, const Value* value, std::string_view constraint) {
+    if (full()) return;
+    std::string rendered = render(shape, value, blobs_);
+    bool quoted = value != nullptr && !value->IsNull();
+    violations_.push_back(concat({"Value ", quoted ? "'" : "", rendered, quoted ? "'" : "",
+                                  " at '", path(), "' failed to satisfy constraint: ",
+                                  constraint}));
+  }
+
+  void report_length(const Shape& shape, const Value* value, std::int64_t length) {
+    if (shape.min && length < *shape.min) {
+      report(shape, value,
+             concat({"Member must have length greater than or equal to ", std::to_string(*shape.min)}));
+    }
+    if (shape.max && length > *shape.max) {
+      report(shape, value,
+             concat({"Member must have length less than or equal to ", std::to_string(*shape.max)}));
+    }
+  }
+
+  template <typename T>
+  void report_range(const Shape& shape, const Value* value, T n, std::string (*format)(T)) {
+    if (shape.min && n < static_cast<T>(*shape.min)) {
+      report(shape, value,
+             concat({"Member must have value greater than or equal to ", format(static_cast<T>(*shape.min))}));
+    }
+    if (shape.max && n > static_cast<T>(*shape.max)) {
+      report(shape, value,
+             concat({"Member must have value less than or equal to ", format(static_cast<T>(*shape.max))}));
+    }
+  }
+
+  static std::string format_int(std::int64_t n) { return std::to_string(n); }
+
+  void check_value(const Shape& shape, const Value* value, bool required) {
+    if (value == nullptr) {
+      if (required) report(shape, nullptr, "Member must not be null");
+      return;
+    }
+    switch (shape.type) {
+      case ShapeType::kString: {
+        std::string_view s = text(*value);
+        if (shape.pattern && !pattern_holds(*shape.pattern, s)) {
+          report(shape, value,
+                 concat({"Member must satisfy regular expression pattern: ", shape.pattern->source()}));
+        }
+        if (!shape.enum_values.empty() && !in_enum(shape, s)) {
+          report(shape, value, concat({"Member must satisfy enum value set: ", shape.enum_text}));
+        }
+        if (shape.min || shape.max) {
+          report_length(shape, value, static_cast<std::int64_t>(model::utf16_length(s)));
+        }
+        return;
+      }
+      case ShapeType::kInteger:
+        report_range<std::int64_t>(shape, value, *to_integer<std::int32_t>(*value), format_int);
+        return;
+      case ShapeType::kLong:
+        report_range<std::int64_t>(shape, value, *to_integer<std::int64_t>(*value), format_int);
+        return;
+      case ShapeType::kFloat:
+      case ShapeType::kDouble:
+        report_range<double>(shape, value, *to_double(*value), format_double);
+        return;
+      case ShapeType::kBlob:
+        if (shape.min || shape.max) {
+          report_length(shape, value, static_cast<std::int64_t>(blob_length(*value, blobs_)));
+        }
+        return;
+      case ShapeType::kList:
+        check_list(shape, *value);
+        return;
+      case ShapeType::kMap:
+        check_map(shape, *value);
+        return;
+      case ShapeType::kStructure:
+        check_structure(shape, value);
+        return;
+      case ShapeType::kBoolean:
+      case ShapeType::kTimestamp:
+        return;
+    }
+  }
+
+  void check_list(const Shape& shape, const Value& list) {
+    report_length(shape, &list, static_cast<std::int64_t>(list.Size()));
+    const Shape& member = *shape.member;
+    if (member.type == ShapeType::kStructure) {
+      // Each entry is checked in place: records.1.member.partitionKey, ...
+      for (rapidjson::SizeType i = 0; i < list.Size() && !full(); ++i) {
+        const Value& element = list[i];
+        if (!push({{}, i})) return;
+        if (element.IsNull()) {
+          report(member, nullptr, "Member must not be null");
+        } else {
+          check_structure(member, &element);
+        }
+        pop();
+      }
+      return;
+    }
+    // Scalar members are checked together and reported once, at the list, with every
+    // constraint of the member shape: "Member must satisfy constraint: [...]".
+    if (!member.has_constraints() && !std::any_of(list.Begin(), list.End(), [](const Value& e) {
+          return e.IsNull();
+        })) {
+      return;
+    }
+    for (const auto& element : list.GetArray()) {
+      if (!satisfies(member, &element, blobs_)) {
+        report(shape, &list, concat({"Member must satisfy constraint: ", member.constraint_list_text}));
+        return;
+      }
+    }
+  }
+
+  void check_map(const Shape& shape, const Value& map) {
+    report_length(shape, &map, static_cast<std::int64_t>(map.MemberCount()));
+    // Keys and values are checked together and reported once each, at the map.
+    const Shape& key = *shape.key;
+    const Shape& value = *shape.value;
+    if (key.has_constraints()) {
+      for (const auto& m : map.GetObject()) {
+        if (!satisfies(key, &m.name, blobs_)) {
+          report(shape, &map, concat({"Map keys must satisfy constraint: ", key.constraint_list_text}));
+          break;
+        }
+      }
+    }
+    // Structured map values are not checked member by member (the Kinesis model has none).
+    if (value.type == ShapeType::kStructure || value.type == ShapeType::kList ||
+        value.type == ShapeType::kMap) {
+      return;
+    }
+    for (const auto& m : map.GetObject()) {
+      bool ok = value.has_constraints() ? satisfies(value, &m.value, blobs_) : !m.value.IsNull();
+      if (!ok) {
+        report(shape, &map, concat({"Map value must satisfy constraint: ", value.constraint_list_text}));
+        break;
+      }
+    }
+  }
+
+  BlobEncoding blobs_;
+  std::vector<std::string> violations_;
+  std::array<Segment, 16> path_{};
+  std::size_t depth_ = 0;
+};
+
+}  // namespace
+
+bool is_known_operation(std::string_view operation) {
+  return model::service_model().find_operation(operation) != nullptr;
+}
+
+const std::vector<std::string>& operation_names() {
+  return model::service_model().operation_names;
+}
+
+std::optional<Error> validate_request(std::string_view operation, const Value& body,
+                                      BlobEncoding blobs) {
+  const model::Operation* op = model::service_model().find_operation(operation);
+  if (op == nullptr) return errors::make("UnknownOperationException", "");
+  if (op->input == nullptr) return std::nullopt;
+
+  // A null body reads as an empty request.
+  if (!body.IsNull()) {
+    if (auto message = check_types(*op->input, body, blobs)) {
+      return errors::serialization(std::move(*message));
+    }
+  }
+
+  ConstraintChecker checker(blobs);
+  checker.check_structure(*op->input, body.IsObject() ? &body : nullptr);
+  const std::vector<std::string>& violations = checker.violations();
+  if (violations.empty()) return std::nullopt;
+
+  std::string message = std::to_string(violations.size());
+  message += violations.size() == 1 ? " validation error detected: " : " validation errors detected: ";
+  for (std::size_t i = 0; i < violations.size(); ++i) {
+    if (i) message += "; ";
+    message += violations[i];
+  }
+  return errors::validation(std::move(message));
+}
+
+std::optional<double> parse_timestamp(const Value& value) {
+  if (value.IsNumber()) return value.GetDouble();
+  if (!value.IsString()) return std::nullopt;
+  std::string_view s = text(value);
+  if (auto epoch = parse_epoch_text(s)) return epoch;
+  return parse_iso8601(s);
+}
+
+std::optional<std::int32_t> parse_integer(const Value& value) {
+  return to_integer<std::int32_t>(value);
+}
+
+std::optional<std::int64_t> parse_long(const Value& value) {
+  return to_integer<std::int64_t>(value);
+}
+
+std::optional<bool> parse_boolean(const Value& value) {
+  if (value.IsBool()) return value.GetBool();
+  if (value.IsNumber()) {
+    if (!value.IsDouble()) return std::nullopt;
+    return value.GetDouble() != 0;
+  }
+  if (value.IsString()) {
+    std::string upper = to_upper(text(value));
+    if (upper == "TRUE" || upper == "YES" || upper == "1") return true;
+    if (upper == "FALSE" || upper == "NO" || upper == "0") return false;
+  }
+  return std::nullopt;
+}
+
+}  // namespace kinesim::api

@@ -1,0 +1,35 @@
+# Shared by bench/run.sh and bench/compare.sh; source it, do not run it.
+#
+# KINESIM_BUILD_DIR  build directory of the whole tree (default: <repo>/build)
+# KINESIM_JOBS       parallel build jobs (default: 2)
+
+KINESIM_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+KINESIM_BUILD_DIR=${KINESIM_BUILD_DIR:-$KINESIM_ROOT/build}
+KINESIM_JOBS=${KINESIM_JOBS:-2}
+
+log() { echo "[bench] $*" >&2; }
+
+# Configures the whole tree in $KINESIM_BUILD_DIR unless that was done already.
+configure_tree() {
+  [[ -f $KINESIM_BUILD_DIR/build.ninja ]] && return 0
+  log "configuring $KINESIM_BUILD_DIR"
+  mkdir -p "$KINESIM_BUILD_DIR"
+  cmake -S "$KINESIM_ROOT" -B "$KINESIM_BUILD_DIR" -G Ninja >"$KINESIM_BUILD_DIR/configure.log" 2>&1
+}
+
+# Builds kinesim-bench and sets BENCH_BIN. Prefers the whole tree; if that does not configure
+# (another part mid-change), builds bench/ on its own in <repo>/build-bench-only, which needs
+# nothing but the harness HTTP client.
+build_bench() {
+  if configure_tree && ninja -C "$KINESIM_BUILD_DIR" -j"$KINESIM_JOBS" kinesim_bench >&2; then
+    BENCH_BIN=$KINESIM_BUILD_DIR/bench/kinesim-bench
+    return 0
+  fi
+  local solo=$KINESIM_ROOT/build-bench-only
+  log "whole-tree build failed (see $KINESIM_BUILD_DIR/configure.log); building bench/ alone"
+  if [[ ! -f $solo/build.ninja ]]; then
+    cmake -S "$KINESIM_ROOT/bench" -B "$solo" -G Ninja >&2 || return 1
+  fi
+  ninja -C "$solo" -j"$KINESIM_JOBS" kinesim_bench >&2 || return 1
+  BENCH_BIN=$solo/kinesim-bench
+}

@@ -1,0 +1,26 @@
+#include "harness/test_server.h"
+
+#include <stdexcept>
+
+namespace kinesim::harness {
+
+TestServer::TestServer(Options options) {
+  Config config;
+  config.host = "127.0.0.1";
+  config.port = 0;
+  config.db = options.db;
+  config.threads = 2;
+  auto started = Server::start(config, options.clock);
+  if (!started.ok()) {
+    throw std::runtime_error("kinesim test server: " + started.status().message);
+  }
+  server_ = std::move(started.value());
+}
+
+TestServer::~TestServer() = default;
+
+void TestServer::stop() {
+  if (server_) server_->stop();
+}
+
+}  // namespace kinesim::harness

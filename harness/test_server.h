@@ -1,0 +1,44 @@
+// TestServer: a kinesim server inside the test process, on a free loopback port, with an
+// in-memory store unless told otherwise. It starts in milliseconds; every test can have its own.
+//
+//   kinesim::harness::TestServer kinesis;
+//   auto client = kinesis.client();
+//   client.call("CreateStream", R"({"StreamName":"orders","ShardCount":1})");
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "harness/http_client.h"
+#include "server/server.h"
+#include "storage/clock.h"
+
+namespace kinesim::harness {
+
+class TestServer {
+ public:
+  struct Options {
+    std::string db = ":memory:";
+    const Clock* clock = nullptr;  // e.g. a FakeClock; must outlive the server
+  };
+
+  TestServer() : TestServer(Options{}) {}
+  // Throws std::runtime_error when the server cannot start.
+  explicit TestServer(Options options);
+  ~TestServer();
+
+  uint16_t port() const { return server_->port(); }
+  std::string endpoint() const { return server_->endpoint(); }
+  Server& server() { return *server_; }
+
+  // A new client connected to this server.
+  HttpClient client() const { return HttpClient("127.0.0.1", port()); }
+
+  // Stops the server (as a process exit would, minus the crash): queued writes finish.
+  void stop();
+
+ private:
+  std::unique_ptr<Server> server_;
+};
+
+}  // namespace kinesim::harness

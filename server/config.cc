@@ -1,0 +1,134 @@
+#include "server/config.h"
+
+#include <cstdlib>
+#include <functional>
+#include <sstream>
+
+namespace kinesim {
+namespace {
+
+struct Setting {
+  const char* name;  // flag --name, environment KINESIM_NAME (upper case, '-' as '_')
+  const char* help;
+  std::function<std::optional<std::string>(Config&, const std::string&)> set;
+};
+
+std::optional<long long> to_int(const std::string& v) {
+  if (v.empty()) return std::nullopt;
+  char* end = nullptr;
+  errno = 0;
+  const long long n = std::strtoll(v.c_str(), &end, 10);
+  if (errno != 0 || *end != '\0') return std::nullopt;
+  return n;
+}
+
+const std::vector<Setting>& settings() {
+  static const std::vector<Setting> all = {
+      {"host", "address to listen on (default 127.0.0.1; 0.0.0.0 for all)",
+       [](Config& c, const std::string& v) -> std::optional<std::string> {
+         if (v.empty()) return "--host needs an address";
+         c.host = v;
+         return std::nullopt;
+       }},
+      {"port", "TCP port (default 4566; 0 picks a free one)",
+       [](Config& c, const std::string& v) -> std::optional<std::string> {
+         auto n = to_int(v);
+         if (!n || *n < 0 || *n > 65535) return "--port must be 0..65535, not '" + v + "'";
+         c.port = static_cast<uint16_t>(*n);
+         return std::nullopt;
+       }},
+      {"db", "SQLite database file (default ./data/kinesim.db; :memory: keeps nothing)",
+       [](Config& c, const std::string& v) -> std::optional<std::string> {
+         if (v.empty()) return "--db needs a path";
+         c.db = v;
+         return std::nullopt;
+       }},
+      {"sync", "durability: normal (survives a crash) or full (also power loss)",
+       [](Config& c, const std::string& v) -> std::optional<std::string> {
+         if (v != "normal" && v != "full") return "--sync must be normal or full, not '" + v + "'";
+         c.sync = v;
+         return std::nullopt;
+       }},
+      {"shard-limit", "open shards allowed per account and region (default 500)",
+       [](Config& c, const std::string& v) -> std::optional<std::string> {
+         auto n = to_int(v);
+         if (!n || *n < 1) return "--shard-limit must be a positive number, not '" + v + "'";
+         c.shard_limit = *n;
+         return std::nullopt;
+       }},
+      {"threads", "HTTP worker threads (default: one per core, at least 2)",
+       [](Config& c, const std::string& v) -> std::optional<std::string> {
+         auto n = to_int(v);
+         if (!n || *n < 0 || *n > 256) return "--threads must be 0..256, not '" + v + "'";
+         c.threads = static_cast<int>(*n);
+         return std::nullopt;
+       }},
+  };
+  return all;
+}
+
+std::string env_name(const char* name) {
+  std::string s = "KINESIM_";
+  for (const char* p = name; *p; ++p) s += *p == '-' ? '_' : static_cast<char>(std::toupper(*p));
+  return s;
+}
+
+}  // namespace
+
+std::optional<std::string> Config::parse(const std::vector<std::string>& args, bool* help) {
+  *help = false;
+  for (const auto& s : settings()) {
+    if (const char* v = std::getenv(env_name(s.name).c_str())) {
+      if (auto err = s.set(*this, v)) return env_name(s.name) + ": " + *err;
+    }
+  }
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (arg == "--help" || arg == "-h") {
+      *help = true;
+      return std::nullopt;
+    }
+    if (arg.rfind("--", 0) != 0) return "unexpected argument '" + arg + "'";
+    std::string name = arg.substr(2), value;
+    bool has_value = false;
+    if (auto eq = name.find('='); eq != std::string::npos) {
+      value = name.substr(eq + 1);
+      name = name.substr(0, eq);
+      has_value = true;
+    }
+    const Setting* found = nullptr;
+    for (const auto& s : settings()) {
+      if (name == s.name) found = &s;
+    }
+    if (!found) return "unknown flag --" + name + " (see --help)";
+    if (!has_value) {
+      if (i + 1 >= args.size()) return "--" + name + " needs a value";
+      value = args[++i];
+    }
+    if (auto err = found->set(*this, value)) return *err;
+  }
+  return std::nullopt;
+}
+
+std::string Config::usage() {
+  std::ostringstream o;
+  o << "usage: kinesim [flags]\n\n"
+       "A local Amazon Kinesis Data Streams endpoint.\n\nflags (each also as an environment "
+       "variable, e.g. --port as KINESIM_PORT):\n";
+  for (const auto& s : settings()) {
+    std::string flag = std::string("  --") + s.name + " VALUE";
+    flag.resize(std::max<size_t>(flag.size() + 1, 26), ' ');
+    o << flag << s.help << "\n";
+  }
+  o << "  --help                  print this text\n";
+  return o.str();
+}
+
+std::string Config::describe() const {
+  std::ostringstream o;
+  o << "host=" << host << " port=" << port << " db=" << db << " sync=" << sync
+    << " shard-limit=" << shard_limit << " threads=" << threads;
+  return o.str();
+}
+
+}  // namespace kinesim

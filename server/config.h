@@ -1,0 +1,29 @@
+// kinesim's configuration: one struct, filled from defaults, then KINESIM_* environment
+// variables, then command-line flags (later wins).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace kinesim {
+
+struct Config {
+  std::string host = "127.0.0.1";
+  uint16_t port = 4566;  // 0 picks a free port
+  std::string db = "./data/kinesim.db";  // ":memory:" keeps nothing
+  std::string sync = "normal";           // normal: survives a crash; full: also power loss
+  int64_t shard_limit = 500;             // open shards per account and region
+  int threads = 0;                       // HTTP threads; 0: one per core, at least 2
+
+  // Fills the config from the environment and `args` (argv without the program name).
+  // Returns an error message, or nothing. `help` is set when --help was given.
+  std::optional<std::string> parse(const std::vector<std::string>& args, bool* help);
+
+  static std::string usage();
+  // One line naming every setting, for the start-up log.
+  std::string describe() const;
+};
+
+}  // namespace kinesim

@@ -1,0 +1,41 @@
+// The kinesim server: an HTTP listener, its worker threads and the store, owned by one object.
+// The `kinesim` program and the test harness both start exactly this class.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "server/config.h"
+#include "storage/clock.h"
+#include "storage/status.h"
+
+namespace kinesim {
+
+class Store;
+
+class Server {
+ public:
+  // Opens the store, binds the listener and starts serving. `clock` (optional) replaces the
+  // system clock and must outlive the server. Fails when the port is taken or the database
+  // cannot be used; the message says which.
+  static Result<std::unique_ptr<Server>> start(const Config& config, const Clock* clock = nullptr);
+  ~Server();  // stop()
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  uint16_t port() const;
+  // "http://HOST:PORT"
+  std::string endpoint() const;
+  Store& store();
+
+  // Stops accepting, finishes the requests in flight and the queued writes, joins all threads.
+  void stop();
+
+ private:
+  struct Impl;
+  explicit Server(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace kinesim
