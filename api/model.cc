@@ -648,7 +648,7 @@ class ModelBuilder {
     }
     std::vector<std::string> names;
     for (const Member& m : shape.members) names.push_back(m.path_name);
-    shape.report_order = java_hash_map_order(names);
+    for (std::size_t i = 0; i < names.size(); ++i) shape.report_order.push_back(static_cast<std::uint16_t>(i));
   }
 
   const rapidjson::Value& shapes_;

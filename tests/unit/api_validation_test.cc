@@ -2,8 +2,11 @@
 // where a test says "recorded", the exact text (wording, order, count) is what Kinesis answered
 // for that request; the rest follow the same rules for members the recordings do not cover.
 #include <gtest/gtest.h>
+#include <pthread.h>
 #include <rapidjson/document.h>
 
+#include <algorithm>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -199,11 +202,28 @@ TEST(ApiValidationPattern, LongInputsDoNotExhaustTheStack) {
   ASSERT_TRUE(arn);
   const std::string value =
       "arn:aws:kinesis:us-east-1:123456789012:stream/" + std::string(1 << 20, 'a');
-  bool matched = false;
-  // A thread with a deliberately small stack: the matcher must not recurse over the input.
-  std::thread t([&] { matched = arn->matches(value); });
-  t.join();
-  EXPECT_TRUE(matched);
+  struct Job {
+    const model::Pattern* pattern;
+    const std::string* value;
+    bool matched = false;
+  } job{&*arn, &value};
+  // A thread with a 64 KiB stack: the matcher must not recurse over the input.
+  pthread_attr_t attr;
+  ASSERT_EQ(pthread_attr_init(&attr), 0);
+  ASSERT_EQ(pthread_attr_setstacksize(&attr, 64 * 1024), 0);
+  pthread_t thread;
+  ASSERT_EQ(pthread_create(
+                &thread, &attr,
+                [](void* arg) -> void* {
+                  auto* j = static_cast<Job*>(arg);
+                  j->matched = j->pattern->matches(*j->value);
+                  return nullptr;
+                },
+                &job),
+            0);
+  pthread_join(thread, nullptr);
+  pthread_attr_destroy(&attr);
+  EXPECT_TRUE(job.matched);
 }
 
 TEST(ApiValidationPattern, RefusesUnsupportedSyntax) {
