@@ -23,7 +23,10 @@ size_t base64_encoded_size(size_t n) { return (n + 2) / 3 * 4; }
 void base64_encode(std::string_view bytes, std::string& out) {
   const size_t start = out.size();
   out.resize(start + base64_encoded_size(bytes.size()));
-  char* o = out.data() + start;
+  base64_encode(bytes, out.data() + start);
+}
+
+void base64_encode(std::string_view bytes, char* o) {
   const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
   size_t i = 0, n = bytes.size();
   for (; i + 3 <= n; i += 3) {

@@ -9,6 +9,8 @@ namespace kinesim::api {
 
 // Appends the encoding of `bytes` to `out`.
 void base64_encode(std::string_view bytes, std::string& out);
+// Writes exactly base64_encoded_size(bytes.size()) characters to `out`.
+void base64_encode(std::string_view bytes, char* out);
 size_t base64_encoded_size(size_t n);
 
 // Decodes `text`; nullopt unless it is valid padded base64 (whitespace is not allowed).

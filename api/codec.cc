@@ -5,7 +5,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
-#include <cstdio>
+#include <cstring>
 
 #include "api/base64.h"
 
@@ -109,7 +109,6 @@ Input DecodedRequest::root() const { return Input(&impl_->doc, impl_->blobs); }
 struct JsonOutput::Impl {
   rapidjson::StringBuffer buffer;
   rapidjson::Writer<rapidjson::StringBuffer> writer{buffer};
-  std::string scratch;
 };
 
 JsonOutput::JsonOutput() : impl_(std::make_unique<Impl>()) {}
@@ -122,26 +121,51 @@ void JsonOutput::key(std::string_view k) {
   impl_->writer.Key(k.data(), static_cast<rapidjson::SizeType>(k.size()));
 }
 void JsonOutput::string(std::string_view s) {
-  impl_->writer.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+  // Most strings (ids, sequence numbers, names) need no escaping: copy those straight through.
+  for (unsigned char c : s) {
+    if (c < 0x20 || c == '"' || c == '\\') {
+      impl_->writer.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+      return;
+    }
+  }
+  impl_->writer.RawValue("", 0, rapidjson::kStringType);  // separators only
+  char* p = impl_->buffer.Push(s.size() + 2);
+  p[0] = '"';
+  std::memcpy(p + 1, s.data(), s.size());
+  p[s.size() + 1] = '"';
 }
 void JsonOutput::blob(std::string_view bytes) {
-  // Base64 needs no escaping, so it goes out as a raw quoted token.
-  auto& s = impl_->scratch;
-  s.assign(1, '"');
-  base64_encode(bytes, s);
-  s.push_back('"');
-  impl_->writer.RawValue(s.data(), s.size(), rapidjson::kStringType);
+  // Base64 needs no escaping, so it is encoded straight into the output buffer.
+  const size_t n = base64_encoded_size(bytes.size());
+  impl_->writer.RawValue("", 0, rapidjson::kStringType);  // separators only
+  char* p = impl_->buffer.Push(n + 2);
+  p[0] = '"';
+  base64_encode(bytes, p + 1);
+  p[n + 1] = '"';
 }
 void JsonOutput::integer(int64_t v) { impl_->writer.Int64(v); }
 void JsonOutput::boolean(bool v) { impl_->writer.Bool(v); }
 void JsonOutput::timestamp_ms(int64_t epoch_ms) {
   // Kinesis writes timestamps as epoch seconds with millisecond precision, e.g. 1732701967.123.
   char buf[32];
-  const int64_t secs = epoch_ms / 1000, ms = epoch_ms % 1000;
-  const int n = ms == 0 ? std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(secs))
-                        : std::snprintf(buf, sizeof buf, "%lld.%03lld",
-                                        static_cast<long long>(secs), static_cast<long long>(ms));
-  impl_->writer.RawValue(buf, static_cast<size_t>(n), rapidjson::kNumberType);
+  char* end = buf + sizeof buf;
+  char* p = end;
+  const bool negative = epoch_ms < 0;
+  uint64_t v = negative ? 0 - static_cast<uint64_t>(epoch_ms) : static_cast<uint64_t>(epoch_ms);
+  const uint64_t ms = v % 1000;
+  v /= 1000;
+  if (ms != 0) {
+    *--p = static_cast<char>('0' + ms % 10);
+    *--p = static_cast<char>('0' + ms / 10 % 10);
+    *--p = static_cast<char>('0' + ms / 100);
+    *--p = '.';
+  }
+  do {
+    *--p = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v != 0);
+  if (negative) *--p = '-';
+  impl_->writer.RawValue(p, static_cast<size_t>(end - p), rapidjson::kNumberType);
 }
 void JsonOutput::null() { impl_->writer.Null(); }
 std::string JsonOutput::take() {

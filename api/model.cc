@@ -68,6 +68,10 @@ class PatternParser {
     failed_ = true;
     return Node{};
   }
+  bool refuse() {
+    failed_ = true;
+    return false;
+  }
 
   std::uint32_t add_class(const std::bitset<256>& set) {
     classes_.push_back(set);
@@ -155,17 +159,17 @@ class PatternParser {
       auto [ptr, ec] = std::from_chars(text_.data() + start, text_.data() + p, out);
       return ec == std::errc() && ptr == text_.data() + p && out <= kMaxRepeatCount;
     };
-    if (!read_int(min)) return fail(), false;
+    if (!read_int(min)) return refuse();
     max = min;
     if (p < text_.size() && text_[p] == ',') {
       ++p;
       if (p < text_.size() && text_[p] == '}') {
         max = -1;
       } else if (!read_int(max) || max < min) {
-        return fail(), false;
+        return refuse();
       }
     }
-    if (p >= text_.size() || text_[p] != '}') return fail(), false;
+    if (p >= text_.size() || text_[p] != '}') return refuse();
     pos_ = p + 1;
     return true;
   }
@@ -371,19 +375,16 @@ class Emitter {
         }
         return true;
       case Node::Kind::kAlternation: {
-        // split L1, next; L1: a; jump end; next: split L2, next2; ... last alternative.
+        // Each alternative but the last: split(next: this one, y: the rest); this one; jump end.
         std::vector<std::size_t> jumps_to_end;
-        for (std::size_t i = 0; i < node.children.size(); ++i) {
-          bool last = i + 1 == node.children.size();
-          std::size_t split = 0;
-          if (!last) split = add({Op::kSplit, 0, 0});
-          if (!last) program_[split].x = here();
+        for (std::size_t i = 0; i + 1 < node.children.size(); ++i) {
+          std::size_t split = add({Op::kSplit, 0, 0});
+          program_[split].x = here();
           if (!emit(node.children[i])) return false;
-          if (!last) {
-            jumps_to_end.push_back(add({Op::kJump, 0, 0}));
-            program_[split].y = here();
-          }
+          jumps_to_end.push_back(add({Op::kJump, 0, 0}));
+          program_[split].y = here();
         }
+        if (!emit(node.children.back())) return false;
         for (std::size_t jump : jumps_to_end) program_[jump].x = here();
         return true;
       }
@@ -428,8 +429,8 @@ class Emitter {
 };
 
 bool is_name_char(unsigned char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         c == '_' || c == '.' || c == '-';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+         c == '.' || c == '-';
 }
 
 // `0|([1-9]\d{0,N})` → N, the form of Kinesis' hash-key and sequence-number patterns.
@@ -484,11 +485,16 @@ std::vector<std::string> order_enum(std::string_view shape, std::vector<std::str
 
 std::optional<ShapeType> shape_type(std::string_view type) {
   static constexpr std::pair<std::string_view, ShapeType> kTypes[] = {
-      {"structure", ShapeType::kStructure}, {"list", ShapeType::kList},
-      {"map", ShapeType::kMap},             {"string", ShapeType::kString},
-      {"integer", ShapeType::kInteger},     {"long", ShapeType::kLong},
-      {"float", ShapeType::kFloat},         {"double", ShapeType::kDouble},
-      {"boolean", ShapeType::kBoolean},     {"blob", ShapeType::kBlob},
+      {"structure", ShapeType::kStructure},
+      {"list", ShapeType::kList},
+      {"map", ShapeType::kMap},
+      {"string", ShapeType::kString},
+      {"integer", ShapeType::kInteger},
+      {"long", ShapeType::kLong},
+      {"float", ShapeType::kFloat},
+      {"double", ShapeType::kDouble},
+      {"boolean", ShapeType::kBoolean},
+      {"blob", ShapeType::kBlob},
       {"timestamp", ShapeType::kTimestamp},
   };
   for (const auto& [name, value] : kTypes) {
@@ -526,8 +532,8 @@ std::string constraint_list(const Shape& shape) {
   if (shape.pattern) {
     parts.push_back("Member must satisfy regular expression pattern: " + shape.pattern->source());
   }
-  if (!shape.enum_values.empty()) parts.push_back("Member must satisfy enum value set: " +
-                                                  shape.enum_text);
+  if (!shape.enum_values.empty())
+    parts.push_back("Member must satisfy enum value set: " + shape.enum_text);
   std::string text = "[";
   for (std::size_t i = 0; i < parts.size(); ++i) {
     if (i) text += ", ";
@@ -632,8 +638,7 @@ class ModelBuilder {
         char& first = member.path_name.front();
         if (first >= 'A' && first <= 'Z') first = static_cast<char>(first - 'A' + 'a');
       }
-      member.required =
-          std::find(required.begin(), required.end(), member.name) != required.end();
+      member.required = std::find(required.begin(), required.end(), member.name) != required.end();
       if (!m.value.IsObject()) {
         throw std::runtime_error("service model: member " + shape.name + "." + member.name +
                                  " is not an object");
@@ -648,7 +653,7 @@ class ModelBuilder {
     }
     std::vector<std::string> names;
     for (const Member& m : shape.members) names.push_back(m.path_name);
-    for (std::size_t i = 0; i < names.size(); ++i) shape.report_order.push_back(static_cast<std::uint16_t>(i));
+    shape.report_order = java_hash_map_order(names);
   }
 
   const rapidjson::Value& shapes_;
@@ -688,8 +693,8 @@ bool Pattern::matches(std::string_view value) const {
   switch (kind_) {
     case Kind::kNameChars:
       return !value.empty() && std::all_of(value.begin(), value.end(), [](char c) {
-               return is_name_char(static_cast<unsigned char>(c));
-             });
+        return is_name_char(static_cast<unsigned char>(c));
+      });
     case Kind::kDecimal:
       if (value == "0") return true;
       if (value.empty() || value.size() > decimal_max_digits_ + 1) return false;
@@ -759,7 +764,8 @@ bool Pattern::matches(std::string_view value) const {
     new_generation();
     for (std::uint32_t pc : scratch.current) {
       const Instruction& in = program_[pc];
-      if (in.op == Op::kByte && classes_[in.x].test(byte)) add_thread(scratch.next, pc + 1, pos + 1);
+      if (in.op == Op::kByte && classes_[in.x].test(byte))
+        add_thread(scratch.next, pc + 1, pos + 1);
     }
     std::swap(scratch.current, scratch.next);
   }
@@ -875,8 +881,8 @@ std::unique_ptr<Model> parse_model(std::string_view service_json) {
   }
   auto operations = doc.FindMember("operations");
   auto shapes = doc.FindMember("shapes");
-  if (operations == doc.MemberEnd() || !operations->value.IsObject() ||
-      shapes == doc.MemberEnd() || !shapes->value.IsObject()) {
+  if (operations == doc.MemberEnd() || !operations->value.IsObject() || shapes == doc.MemberEnd() ||
+      !shapes->value.IsObject()) {
     throw std::runtime_error("service model: operations or shapes missing");
   }
   // Structures render as com.amazonaws.<endpointPrefix>.v<apiVersion digits>.<Shape>@<hash>,
@@ -892,7 +898,8 @@ std::unique_ptr<Model> parse_model(std::string_view service_json) {
       for (const char* p = version->value.GetString(); *p; ++p) {
         if (*p != '-') digits += *p;
       }
-      java_package = std::string("com.amazonaws.") + prefix->value.GetString() + ".v" + digits + ".";
+      java_package =
+          std::string("com.amazonaws.") + prefix->value.GetString() + ".v" + digits + ".";
     }
   }
 

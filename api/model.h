@@ -106,9 +106,7 @@ struct Shape {
   const Shape* key = nullptr;     // maps
   const Shape* value = nullptr;   // maps
 
-  bool has_constraints() const {
-    return min || max || pattern || !enum_values.empty();
-  }
+  bool has_constraints() const { return min || max || pattern || !enum_values.empty(); }
   // The member called `name` on the wire, or nullptr.
   const Member* find_member(std::string_view name) const;
 };
@@ -138,10 +136,10 @@ std::unique_ptr<Model> parse_model(std::string_view service_json);
 // Orders lowerCamelCase member names the way Kinesis reports their violations: the iteration
 // order of a java.util.HashMap (JDK 7 layout: 16 buckets, load factor 0.75, supplemental hash,
 // new entries at the head of their bucket) into which the names are inserted in model order.
-// This reproduces every multi-member violation order recorded from Kinesis that we have
-// (CreateStream, PutRecord, PutRecords and its entries, GetShardIterator, GetRecords,
-// AddTagsToStream, RemoveTagsFromStream, DescribeStream, ListTagsForStream) except SplitShard's
-// order of the two names that share a bucket. Returns indices into `names`.
+// Neither model order nor alphabetical order fits what Kinesis answered; this order reproduces
+// every recorded multi-member message (CreateStream, PutRecord, PutRecords and its entries,
+// GetShardIterator, GetRecords, AddTagsToStream) except SplitShard's, where the two names that
+// share a bucket came out the other way round. Returns indices into `names`.
 std::vector<std::uint16_t> java_hash_map_order(const std::vector<std::string>& names);
 
 // java.lang.String#hashCode of UTF-8 text (over its UTF-16 code units).

@@ -38,7 +38,8 @@ constexpr std::size_t kMaxPatternInput = 64 * 1024;
 constexpr std::string_view kListNotExpected = "Start of list found where not expected";
 constexpr std::string_view kStructureNotExpected =
     "Start of structure or map found where not expected.";
-constexpr std::string_view kBigNumber = "class com.amazon.coral.value.json.numbers.TruncatingBigNumber";
+constexpr std::string_view kBigNumber =
+    "class com.amazon.coral.value.json.numbers.TruncatingBigNumber";
 constexpr std::string_view kJavaString = "class java.lang.String";
 constexpr std::string_view kJavaBoolean = "class java.lang.Boolean";
 
@@ -60,7 +61,8 @@ constexpr std::array<std::int8_t, 256> kBase64Values = [] {
   std::array<std::int8_t, 256> values{};
   values.fill(-1);
   const char* alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  for (int i = 0; i < 64; ++i) values[static_cast<unsigned char>(alphabet[i])] = static_cast<std::int8_t>(i);
+  for (int i = 0; i < 64; ++i)
+    values[static_cast<unsigned char>(alphabet[i])] = static_cast<std::int8_t>(i);
   return values;
 }();
 
@@ -266,10 +268,9 @@ std::optional<double> parse_iso8601(std::string_view s) {
     }
     if (!c.done()) return std::nullopt;
   }
-  std::int64_t seconds = days_from_civil(year, static_cast<unsigned>(month),
-                                         static_cast<unsigned>(day)) *
-                             86400 +
-                         hour * 3600 + minute * 60 + second - offset_seconds;
+  std::int64_t seconds =
+      days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)) * 86400 +
+      hour * 3600 + minute * 60 + second - offset_seconds;
   return static_cast<double>(seconds) + fraction;
 }
 
@@ -479,8 +480,9 @@ std::uint32_t java_hash(const Shape& shape, const Value* v, BlobEncoding blobs) 
       std::uint32_t sum = 0;
       std::uint32_t power = 1;
       auto add = [&](std::uint8_t byte) {
-        sum += static_cast<std::uint32_t>(static_cast<std::int32_t>(static_cast<std::int8_t>(byte))) *
-               power;
+        sum +=
+            static_cast<std::uint32_t>(static_cast<std::int32_t>(static_cast<std::int8_t>(byte))) *
+            power;
         power *= 31;
       };
       if (blobs == BlobEncoding::kRaw) {
@@ -492,7 +494,8 @@ std::uint32_t java_hash(const Shape& shape, const Value* v, BlobEncoding blobs) 
     }
     case ShapeType::kList: {
       std::uint32_t h = 1;
-      for (const auto& element : v->GetArray()) h = 31 * h + java_hash(*shape.member, &element, blobs);
+      for (const auto& element : v->GetArray())
+        h = 31 * h + java_hash(*shape.member, &element, blobs);
       return h;
     }
     case ShapeType::kMap: {
@@ -679,19 +682,20 @@ class ConstraintChecker {
     if (full()) return;
     std::string rendered = render(shape, value, blobs_);
     bool quoted = value != nullptr && !value->IsNull();
-    violations_.push_back(concat({"Value ", quoted ? "'" : "", rendered, quoted ? "'" : "",
-                                  " at '", path(), "' failed to satisfy constraint: ",
-                                  constraint}));
+    violations_.push_back(concat({"Value ", quoted ? "'" : "", rendered, quoted ? "'" : "", " at '",
+                                  path(), "' failed to satisfy constraint: ", constraint}));
   }
 
   void report_length(const Shape& shape, const Value* value, std::int64_t length) {
     if (shape.min && length < *shape.min) {
       report(shape, value,
-             concat({"Member must have length greater than or equal to ", std::to_string(*shape.min)}));
+             concat({"Member must have length greater than or equal to ",
+                     std::to_string(*shape.min)}));
     }
     if (shape.max && length > *shape.max) {
-      report(shape, value,
-             concat({"Member must have length less than or equal to ", std::to_string(*shape.max)}));
+      report(
+          shape, value,
+          concat({"Member must have length less than or equal to ", std::to_string(*shape.max)}));
     }
   }
 
@@ -699,11 +703,13 @@ class ConstraintChecker {
   void report_range(const Shape& shape, const Value* value, T n, std::string (*format)(T)) {
     if (shape.min && n < static_cast<T>(*shape.min)) {
       report(shape, value,
-             concat({"Member must have value greater than or equal to ", format(static_cast<T>(*shape.min))}));
+             concat({"Member must have value greater than or equal to ",
+                     format(static_cast<T>(*shape.min))}));
     }
     if (shape.max && n > static_cast<T>(*shape.max)) {
       report(shape, value,
-             concat({"Member must have value less than or equal to ", format(static_cast<T>(*shape.max))}));
+             concat({"Member must have value less than or equal to ",
+                     format(static_cast<T>(*shape.max))}));
     }
   }
 
@@ -719,7 +725,8 @@ class ConstraintChecker {
         std::string_view s = text(*value);
         if (shape.pattern && !pattern_holds(*shape.pattern, s)) {
           report(shape, value,
-                 concat({"Member must satisfy regular expression pattern: ", shape.pattern->source()}));
+                 concat({"Member must satisfy regular expression pattern: ",
+                         shape.pattern->source()}));
         }
         if (!shape.enum_values.empty() && !in_enum(shape, s)) {
           report(shape, value, concat({"Member must satisfy enum value set: ", shape.enum_text}));
@@ -778,14 +785,14 @@ class ConstraintChecker {
     }
     // Scalar members are checked together and reported once, at the list, with every
     // constraint of the member shape: "Member must satisfy constraint: [...]".
-    if (!member.has_constraints() && !std::any_of(list.Begin(), list.End(), [](const Value& e) {
-          return e.IsNull();
-        })) {
+    if (!member.has_constraints() &&
+        !std::any_of(list.Begin(), list.End(), [](const Value& e) { return e.IsNull(); })) {
       return;
     }
     for (const auto& element : list.GetArray()) {
       if (!satisfies(member, &element, blobs_)) {
-        report(shape, &list, concat({"Member must satisfy constraint: ", member.constraint_list_text}));
+        report(shape, &list,
+               concat({"Member must satisfy constraint: ", member.constraint_list_text}));
         return;
       }
     }
@@ -799,7 +806,8 @@ class ConstraintChecker {
     if (key.has_constraints()) {
       for (const auto& m : map.GetObject()) {
         if (!satisfies(key, &m.name, blobs_)) {
-          report(shape, &map, concat({"Map keys must satisfy constraint: ", key.constraint_list_text}));
+          report(shape, &map,
+                 concat({"Map keys must satisfy constraint: ", key.constraint_list_text}));
           break;
         }
       }
@@ -812,7 +820,8 @@ class ConstraintChecker {
     for (const auto& m : map.GetObject()) {
       bool ok = value.has_constraints() ? satisfies(value, &m.value, blobs_) : !m.value.IsNull();
       if (!ok) {
-        report(shape, &map, concat({"Map value must satisfy constraint: ", value.constraint_list_text}));
+        report(shape, &map,
+               concat({"Map value must satisfy constraint: ", value.constraint_list_text}));
         break;
       }
     }
@@ -830,9 +839,7 @@ bool is_known_operation(std::string_view operation) {
   return model::service_model().find_operation(operation) != nullptr;
 }
 
-const std::vector<std::string>& operation_names() {
-  return model::service_model().operation_names;
-}
+const std::vector<std::string>& operation_names() { return model::service_model().operation_names; }
 
 std::optional<Error> validate_request(std::string_view operation, const Value& body,
                                       BlobEncoding blobs) {
@@ -853,7 +860,8 @@ std::optional<Error> validate_request(std::string_view operation, const Value& b
   if (violations.empty()) return std::nullopt;
 
   std::string message = std::to_string(violations.size());
-  message += violations.size() == 1 ? " validation error detected: " : " validation errors detected: ";
+  message +=
+      violations.size() == 1 ? " validation error detected: " : " validation errors detected: ";
   for (std::size_t i = 0; i < violations.size(); ++i) {
     if (i) message += "; ";
     message += violations[i];

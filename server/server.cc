@@ -9,6 +9,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <pthread.h>
+
 #include <random>
 #include <thread>
 #include <vector>
@@ -196,7 +198,10 @@ Result<std::unique_ptr<Server>> Server::start(const Config& config, const Clock*
   int n = config.threads;
   if (n <= 0) n = std::max(2, static_cast<int>(std::thread::hardware_concurrency()));
   for (int i = 0; i < n; ++i) {
-    impl->threads.emplace_back([io = &impl->ioc] { io->run(); });
+    impl->threads.emplace_back([io = &impl->ioc] {
+      pthread_setname_np(pthread_self(), "kinesim-http");
+      io->run();
+    });
   }
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }

@@ -8,7 +8,7 @@ namespace {
 constexpr size_t kStreamDigits = 10;
 constexpr size_t kShardDigits = 12;
 constexpr size_t kCounterDigits = 32;
-constexpr size_t kLength = 2 + kStreamDigits + kShardDigits + kCounterDigits;
+static_assert(SequenceNumber::kLength == 2 + kStreamDigits + kShardDigits + kCounterDigits);
 
 void put_padded(char* out, size_t width, uint64_t v) {
   for (size_t i = width; i-- > 0;) {
@@ -29,13 +29,17 @@ std::optional<uint64_t> read_digits(std::string_view s) {
 
 }  // namespace
 
+void SequenceNumber::write(char* out) const {
+  out[0] = '4';
+  out[1] = '9';
+  put_padded(out + 2, kStreamDigits, static_cast<uint64_t>(stream_id));
+  put_padded(out + 2 + kStreamDigits, kShardDigits, static_cast<uint64_t>(shard_index));
+  put_padded(out + 2 + kStreamDigits + kShardDigits, kCounterDigits, counter);
+}
+
 std::string SequenceNumber::str() const {
   std::string s(kLength, '0');
-  s[0] = '4';
-  s[1] = '9';
-  put_padded(&s[2], kStreamDigits, static_cast<uint64_t>(stream_id));
-  put_padded(&s[2 + kStreamDigits], kShardDigits, static_cast<uint64_t>(shard_index));
-  put_padded(&s[2 + kStreamDigits + kShardDigits], kCounterDigits, counter);
+  write(s.data());
   return s;
 }
 

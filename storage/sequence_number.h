@@ -7,6 +7,7 @@
 // id and shard index let a request be told that a number came from elsewhere.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -19,7 +20,10 @@ struct SequenceNumber {
   int64_t shard_index = 0;
   uint64_t counter = 0;
 
+  static constexpr size_t kLength = 56;
   std::string str() const;
+  // Writes the kLength digits of str() to `out`, without allocating.
+  void write(char* out) const;
   static std::optional<SequenceNumber> parse(std::string_view text);
   bool operator==(const SequenceNumber&) const = default;
 };

@@ -1,6 +1,7 @@
 #include "storage/store.h"
 
 #include <openssl/rand.h>
+#include <pthread.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -47,6 +48,7 @@ CREATE TABLE records(
 
 constexpr int kCounterBits = 40;
 constexpr size_t kMaxJobsPerTransaction = 4096;
+constexpr auto kCheckpointInterval = std::chrono::milliseconds(250);
 
 int64_t record_id(int64_t shard_gid, uint64_t counter) {
   return (shard_gid << kCounterBits) | static_cast<int64_t>(counter);
@@ -318,6 +320,10 @@ Status Store::start() {
   if (Status s = configure(db, options_.sync_full, in_memory_); !s.ok()) {
     return internal("cannot use " + options_.path + ": " + s.message);
   }
+  // The writer never checkpoints; checkpoint_loop does (see there).
+  if (!in_memory_) {
+    if (Status s = db.exec("PRAGMA wal_autocheckpoint=0;"); !s.ok()) return s;
+  }
 
   // Schema: create on first use, refuse a newer one.
   sqlite::Statement st;
@@ -423,7 +429,16 @@ Status Store::start() {
   }
   catalog_ = std::move(catalog);
   if (Status s = writer_->prepare(); !s.ok()) return s;
-  writer_thread_ = std::thread([this] { writer_loop(); });
+  writer_thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "kinesim-writer");
+    writer_loop();
+  });
+  if (!in_memory_) {
+    checkpoint_thread_ = std::thread([this] {
+      pthread_setname_np(pthread_self(), "kinesim-ckpt");
+      checkpoint_loop();
+    });
+  }
   return Status::Ok();
 }
 
@@ -433,7 +448,9 @@ Store::~Store() {
     stopping_ = true;
   }
   queue_cv_.notify_all();
+  checkpoint_cv_.notify_all();
   if (writer_thread_.joinable()) writer_thread_.join();
+  if (checkpoint_thread_.joinable()) checkpoint_thread_.join();
   idle_readers_.clear();
   writer_.reset();
 }
@@ -480,6 +497,27 @@ void Store::writer_loop() {
     }
     batch.clear();
   }
+}
+
+void Store::checkpoint_loop() {
+  // A PASSIVE checkpoint copies committed WAL frames into the database without blocking the
+  // writer or readers; the writer then restarts the WAL from its start once every frame has been
+  // copied. Done every kCheckpointInterval, the WAL stays small and commits stay fast.
+  sqlite::Connection db;
+  if (!db.open(options_.path, false).ok() || !configure(db, options_.sync_full, false).ok()) {
+    return;
+  }
+  std::unique_lock lock(queue_mutex_);
+  while (!stopping_) {
+    checkpoint_cv_.wait_for(lock, kCheckpointInterval);
+    if (stopping_) break;
+    lock.unlock();
+    (void)db.exec("PRAGMA wal_checkpoint(PASSIVE);");
+    lock.lock();
+  }
+  lock.unlock();
+  // Leave a compact database behind on a clean stop.
+  (void)db.exec("PRAGMA wal_checkpoint(TRUNCATE);");
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -121,6 +121,11 @@ class Store {
   std::vector<std::unique_ptr<Job>> queue_;
   bool stopping_ = false;
   std::thread writer_thread_;
+  // File databases: copies the WAL back into the database in the background, so commits never
+  // pay for a checkpoint.
+  std::thread checkpoint_thread_;
+  std::condition_variable checkpoint_cv_;  // with queue_mutex_: wakes it for shutdown
+  void checkpoint_loop();
 
   std::mutex memory_db_mutex_;  // in-memory only: guards the single shared connection
   std::mutex readers_mutex_;

@@ -59,8 +59,9 @@ void GetRecords(Call& call) {
     Status read = call.store().read_records(
         shard->gid, it->after_counter, tip, limit, kMaxBytes, [&](const StoredRecord& r) {
           out.begin_object();
-          out.field("SequenceNumber",
-                    SequenceNumber{stream->id, shard->index, r.counter}.str());
+          char seq[SequenceNumber::kLength];
+          SequenceNumber{stream->id, shard->index, r.counter}.write(seq);
+          out.field("SequenceNumber", std::string_view(seq, sizeof seq));
           out.key("ApproximateArrivalTimestamp");
           out.timestamp_ms(r.arrival_ms);
           out.key("Data");

@@ -69,9 +69,9 @@ TEST(ApiValidationModel, KnowsAllOperationsSorted) {
   const std::vector<std::string>& names = operation_names();
   EXPECT_EQ(names.size(), 39u);
   EXPECT_TRUE(std::is_sorted(names.begin(), names.end()));
-  for (const char* op : {"AddTagsToStream", "CreateStream", "PutRecord", "PutRecords",
-                         "GetRecords", "GetShardIterator", "ListShards", "SubscribeToShard",
-                         "UpdateStreamWarmThroughput"}) {
+  for (const char* op :
+       {"AddTagsToStream", "CreateStream", "PutRecord", "PutRecords", "GetRecords",
+        "GetShardIterator", "ListShards", "SubscribeToShard", "UpdateStreamWarmThroughput"}) {
     EXPECT_TRUE(is_known_operation(op)) << op;
     EXPECT_NE(std::find(names.begin(), names.end(), op), names.end()) << op;
   }
@@ -98,9 +98,8 @@ TEST(ApiValidationModel, ReportOrderFollowsKinesis) {
     return out;
   };
   using V = std::vector<std::string>;
-  EXPECT_EQ(names("PutRecordInput"),
-            (V{"sequenceNumberForOrdering", "partitionKey", "streamId", "explicitHashKey",
-               "streamARN", "data", "streamName"}));
+  EXPECT_EQ(names("PutRecordInput"), (V{"sequenceNumberForOrdering", "partitionKey", "streamId",
+                                        "explicitHashKey", "streamARN", "data", "streamName"}));
   EXPECT_EQ(names("PutRecordsRequestEntry"), (V{"partitionKey", "explicitHashKey", "data"}));
   EXPECT_EQ(names("GetShardIteratorInput"),
             (V{"timestamp", "streamId", "shardId", "streamARN", "shardIteratorType",
@@ -179,8 +178,22 @@ TEST(ApiValidationPattern, FastPathsAgreeWithTheMatcher) {
   EXPECT_EQ(name_nfa->kind(), model::Pattern::Kind::kNfa);
   EXPECT_EQ(hash_nfa->kind(), model::Pattern::Kind::kNfa);
 
-  std::vector<std::string> samples = {"", "0", "00", "01", "1", "9", "10", "a", "A-z_.0",
-                                      " ", "a b", "a/b", "\xC3\xA9", "-", ".", "0x1",
+  std::vector<std::string> samples = {"",
+                                      "0",
+                                      "00",
+                                      "01",
+                                      "1",
+                                      "9",
+                                      "10",
+                                      "a",
+                                      "A-z_.0",
+                                      " ",
+                                      "a b",
+                                      "a/b",
+                                      "\xC3\xA9",
+                                      "-",
+                                      ".",
+                                      "0x1",
                                       "12345678901234567890123456789012345678901"};
   for (std::size_t n : {38u, 39u, 40u, 128u, 129u, 130u}) {
     samples.push_back("1" + std::string(n, '0'));
@@ -312,7 +325,8 @@ TEST(ApiValidation, VeryLongPatternedValueIsReportedForItsLength) {
 TEST(ApiValidation, BadEnum) {
   // Recorded order of ShardIteratorType's values, which is not the model's order.
   ExpectValidation(
-      "GetShardIterator", R"({"StreamName": "s", "ShardId": "shardId-0", "ShardIteratorType": "X"})",
+      "GetShardIterator",
+      R"({"StreamName": "s", "ShardId": "shardId-0", "ShardIteratorType": "X"})",
       "1 validation error detected: Value 'X' at 'shardIteratorType' failed to satisfy "
       "constraint: Member must satisfy enum value set: [AFTER_SEQUENCE_NUMBER, LATEST, "
       "AT_TIMESTAMP, AT_SEQUENCE_NUMBER, TRIM_HORIZON]");
@@ -361,7 +375,8 @@ TEST(ApiValidation, GetRecordsRecorded) {
                    "2 validation errors detected: "
                    "Value '100000' at 'limit' failed to satisfy constraint: Member must have "
                    "value less than or equal to 10000; "
-                   "Value '" + it +
+                   "Value '" +
+                       it +
                        "' at 'shardIterator' failed to satisfy constraint: Member must have "
                        "length less than or equal to 512");
 }
@@ -374,7 +389,8 @@ TEST(ApiValidation, LengthCountsUtf16Units) {
   ExpectValid("PutRecord", R"({"StreamName": "s", "Data": "", "PartitionKey": ")" +
                                Repeat(e_acute, 256) + R"("})");
   const std::string key = Repeat(smiley, 129);
-  ExpectValidation("PutRecord", R"({"StreamName": "s", "Data": "", "PartitionKey": ")" + key + R"("})",
+  ExpectValidation("PutRecord",
+                   R"({"StreamName": "s", "Data": "", "PartitionKey": ")" + key + R"("})",
                    "1 validation error detected: Value '" + key +
                        "' at 'partitionKey' failed to satisfy constraint: Member must have "
                        "length less than or equal to 256");
@@ -411,7 +427,8 @@ TEST(ApiValidation, PutRecordTooLongRecordedFormat) {
       R"({"StreamName": ")" + name + R"(", "PartitionKey": ")" + key + R"(", "Data": ")" + data +
           R"(", "ExplicitHashKey": ""})",
       "4 validation errors detected: "
-      "Value '" + key +
+      "Value '" +
+          key +
           "' at 'partitionKey' failed to satisfy constraint: Member must have length less than "
           "or equal to 256; "
           "Value '' at 'explicitHashKey' failed to satisfy constraint: Member must satisfy "
@@ -445,7 +462,8 @@ TEST(ApiValidation, GetShardIteratorEverythingEmptyRecorded) {
 }
 
 TEST(ApiValidation, ListShardsSeveralMembers) {
-  ExpectValidation("ListShards", R"({"StreamName": "", "MaxResults": 0, "ExclusiveStartShardId": ""})",
+  ExpectValidation("ListShards",
+                   R"({"StreamName": "", "MaxResults": 0, "ExclusiveStartShardId": ""})",
                    "5 validation errors detected: "
                    "Value '' at 'exclusiveStartShardId' failed to satisfy constraint: Member "
                    "must satisfy regular expression pattern: [a-zA-Z0-9_.-]+; "
@@ -461,7 +479,8 @@ TEST(ApiValidation, ListShardsSeveralMembers) {
 
 TEST(ApiValidation, AtMostTenViolationsAreListed) {
   std::string records;
-  for (int i = 0; i < 12; ++i) records += std::string(i ? ", " : "") + R"({"PartitionKey": "", "Data": ""})";
+  for (int i = 0; i < 12; ++i)
+    records += std::string(i ? ", " : "") + R"({"PartitionKey": "", "Data": ""})";
   std::string expected = "10 validation errors detected: ";
   for (int i = 1; i <= 10; ++i) {
     if (i > 1) expected += "; ";
@@ -514,7 +533,8 @@ TEST(ApiValidation, PutRecordsTooManyRecordsRecorded) {
   std::string rendered;
   for (int i = 0; i < 501; ++i) {
     records += std::string(i ? ", " : "") + R"({"PartitionKey": "", "Data": ""})";
-    rendered += std::string(i ? ", " : "") + "com.amazonaws.kinesis.v20131202.PutRecordsRequestEntry@2";
+    rendered +=
+        std::string(i ? ", " : "") + "com.amazonaws.kinesis.v20131202.PutRecordsRequestEntry@2";
   }
   std::string expected = "10 validation errors detected: Value '[" + rendered +
                          "]' at 'records' failed to satisfy constraint: Member must have length "
@@ -533,7 +553,8 @@ TEST(ApiValidation, ListOfStructuresRendersEachEntryWithItsHash) {
   std::string rendered;
   for (int i = 0; i < 501; ++i) {
     records += std::string(i ? ", " : "") + R"({"PartitionKey": "a", "Data": "AQ=="})";
-    rendered += std::string(i ? ", " : "") + "com.amazonaws.kinesis.v20131202.PutRecordsRequestEntry@82";
+    rendered +=
+        std::string(i ? ", " : "") + "com.amazonaws.kinesis.v20131202.PutRecordsRequestEntry@82";
   }
   ExpectValidation("PutRecords", R"({"StreamName": "s", "Records": [)" + records + "]}",
                    "1 validation error detected: Value '[" + rendered +
@@ -561,7 +582,8 @@ TEST(ApiValidation, NestedMemberPaths) {
                    "Value 'NOPE' at 'shardFilter.type' failed to satisfy constraint: Member must "
                    "satisfy enum value set: [AFTER_SHARD_ID, AT_TRIM_HORIZON, FROM_TRIM_HORIZON, "
                    "AT_LATEST, AT_TIMESTAMP, FROM_TIMESTAMP]");
-  ExpectValidation("CreateStream", R"({"StreamName": "s", "StreamModeDetails": {"StreamMode": "X"}})",
+  ExpectValidation("CreateStream",
+                   R"({"StreamName": "s", "StreamModeDetails": {"StreamMode": "X"}})",
                    "1 validation error detected: Value 'X' at 'streamModeDetails.streamMode' "
                    "failed to satisfy constraint: Member must satisfy enum value set: "
                    "[PROVISIONED, ON_DEMAND]");
@@ -663,8 +685,7 @@ TEST(ApiValidationSerialization, WrongTypes) {
   };
   for (const auto& [value, message] : string_cases) {
     ExpectSerialization("CreateStream", R"({"StreamName": )" + value + "}", message);
-    ExpectSerialization("PutRecords", R"({"Records": [{"PartitionKey": )" + value + "}]}",
-                        message);
+    ExpectSerialization("PutRecords", R"({"Records": [{"PartitionKey": )" + value + "}]}", message);
     ExpectSerialization("AddTagsToStream", R"({"Tags": {"a": )" + value + "}}", message);
   }
 
@@ -760,24 +781,27 @@ TEST(ApiValidationSerialization, InvalidBase64) {
        "'23456' can not be converted to a Blob: Base64 encoded length is expected a multiple of 4 "
        "bytes but found: 5"},
       {"=+/=", "'=+/=' can not be converted to a Blob: Invalid Base64 character: '='"},
-      {"+/+=", "'+/+=' can not be converted to a Blob: Invalid last non-pad Base64 character "
-               "dectected"},
+      {"+/+=",
+       "'+/+=' can not be converted to a Blob: Invalid last non-pad Base64 character "
+       "dectected"},
       {"ab!d", "'ab!d' can not be converted to a Blob: Invalid Base64 character: '!'"},
       {"ab-_", "'ab-_' can not be converted to a Blob: Invalid Base64 character: '-'"},
       {"YQ==YQ==", "'YQ==YQ==' can not be converted to a Blob: Invalid Base64 character: '='"},
-      {"a===", "'a===' can not be converted to a Blob: Invalid last non-pad Base64 character "
-               "dectected"},
-      {"YR==", "'YR==' can not be converted to a Blob: Invalid last non-pad Base64 character "
-               "dectected"},
+      {"a===",
+       "'a===' can not be converted to a Blob: Invalid last non-pad Base64 character "
+       "dectected"},
+      {"YR==",
+       "'YR==' can not be converted to a Blob: Invalid last non-pad Base64 character "
+       "dectected"},
   };
   for (const auto& [data, message] : cases) {
-    ExpectSerialization("PutRecord", R"({"StreamName": "s", "PartitionKey": "k", "Data": ")" +
-                                         data + R"("})",
+    ExpectSerialization("PutRecord",
+                        R"({"StreamName": "s", "PartitionKey": "k", "Data": ")" + data + R"("})",
                         message);
   }
   for (const char* good : {"", "YQ==", "YWI=", "YWJj", "AAECAwQFBgcICQ==", "+/+/"}) {
-    ExpectValid("PutRecord",
-                std::string(R"({"StreamName": "s", "PartitionKey": "k", "Data": ")") + good + "\"}");
+    ExpectValid("PutRecord", std::string(R"({"StreamName": "s", "PartitionKey": "k", "Data": ")") +
+                                 good + "\"}");
   }
 }
 
@@ -791,7 +815,8 @@ TEST(ApiValidationSerialization, RawBlobsAreNotBase64) {
   const std::string data(10485761, '\0');
   doc.AddMember("StreamName", "s", a);
   doc.AddMember("PartitionKey", "k", a);
-  doc.AddMember("Data", rapidjson::Value(data.data(), static_cast<rapidjson::SizeType>(data.size()), a), a);
+  doc.AddMember("Data",
+                rapidjson::Value(data.data(), static_cast<rapidjson::SizeType>(data.size()), a), a);
   std::optional<Error> e = validate_request("PutRecord", doc, BlobEncoding::kRaw);
   ASSERT_TRUE(e.has_value());
   EXPECT_EQ(e->message,
@@ -809,34 +834,40 @@ TEST(ApiValidationSerialization, RawBlobsAreNotBase64) {
 
 TEST(ApiValidation, ValidRequestsPass) {
   ExpectValid("CreateStream", R"({"StreamName": "my-stream_1.x", "ShardCount": 3})");
-  ExpectValid("CreateStream", R"({"StreamName": "s", "StreamModeDetails": {"StreamMode": "ON_DEMAND"},
-                                  "Tags": {"team": "data", "empty": ""}, "MaxRecordSizeInKiB": 1024})");
-  ExpectValid("PutRecord", R"({"StreamName": "s", "PartitionKey": "pk", "Data": "aGVsbG8=",
-                               "ExplicitHashKey": "340282366920938463463374607431768211455",
-                               "SequenceNumberForOrdering": "0"})");
-  ExpectValid("PutRecord", R"({"StreamARN": "arn:aws:kinesis:us-east-1:123456789012:stream/s",
-                               "PartitionKey": "pk", "Data": ""})");
+  ExpectValid("CreateStream", R"({
+      "StreamName": "s", "StreamModeDetails": {"StreamMode": "ON_DEMAND"},
+      "Tags": {"team": "data", "empty": ""}, "MaxRecordSizeInKiB": 1024})");
+  ExpectValid("PutRecord", R"({
+      "StreamName": "s", "PartitionKey": "pk", "Data": "aGVsbG8=",
+      "ExplicitHashKey": "340282366920938463463374607431768211455",
+      "SequenceNumberForOrdering": "0"})");
+  ExpectValid("PutRecord", R"({
+      "StreamARN": "arn:aws:kinesis:us-east-1:123456789012:stream/s",
+      "PartitionKey": "pk", "Data": ""})");
   std::string records;
   for (int i = 0; i < 500; ++i) {
     records += std::string(i ? ", " : "") + R"({"PartitionKey": "k)" + std::to_string(i) +
                R"(", "Data": "AAECAw==", "ExplicitHashKey": ")" + std::to_string(i) + "\"}";
   }
   ExpectValid("PutRecords", R"({"StreamName": "s", "Records": [)" + records + "]}");
-  ExpectValid("GetShardIterator", R"({"StreamName": "s", "ShardId": "shardId-000000000000",
-                                      "ShardIteratorType": "TRIM_HORIZON"})");
-  ExpectValid("GetShardIterator", R"({"StreamName": "s", "ShardId": "shardId-000000000000",
-                                      "ShardIteratorType": "AT_TIMESTAMP", "Timestamp": 1459799926.48})");
-  ExpectValid("GetShardIterator",
-              R"({"StreamName": "s", "ShardId": "shardId-000000000000",
-                  "ShardIteratorType": "AT_TIMESTAMP", "Timestamp": "2016-04-04T19:58:46.480-00:00"})");
-  ExpectValid("GetShardIterator", R"({"StreamName": "s", "ShardId": "shardId-000000000000",
-                                      "ShardIteratorType": "AFTER_SEQUENCE_NUMBER",
-                                      "StartingSequenceNumber": "49590338271490256608559692538361571095921575989136588898"})");
+  ExpectValid("GetShardIterator", R"({
+      "StreamName": "s", "ShardId": "shardId-000000000000", "ShardIteratorType": "TRIM_HORIZON"})");
+  ExpectValid("GetShardIterator", R"({
+      "StreamName": "s", "ShardId": "shardId-000000000000", "ShardIteratorType": "AT_TIMESTAMP",
+      "Timestamp": 1459799926.48})");
+  ExpectValid("GetShardIterator", R"({
+      "StreamName": "s", "ShardId": "shardId-000000000000", "ShardIteratorType": "AT_TIMESTAMP",
+      "Timestamp": "2016-04-04T19:58:46.480-00:00"})");
+  ExpectValid("GetShardIterator", R"({
+      "StreamName": "s", "ShardId": "shardId-000000000000",
+      "ShardIteratorType": "AFTER_SEQUENCE_NUMBER",
+      "StartingSequenceNumber": "49590338271490256608559692538361571095921575989136588898"})");
   ExpectValid("GetRecords", R"({"ShardIterator": "AAAAAAAAAAE=", "Limit": 10000})");
-  ExpectValid("ListShards", R"({"StreamName": "s", "MaxResults": 100,
-                                "ShardFilter": {"Type": "AFTER_SHARD_ID", "ShardId": "shardId-000000000001"}})");
-  ExpectValid("ListShards", R"({"StreamName": "s",
-                                "ShardFilter": {"Type": "FROM_TIMESTAMP", "Timestamp": 1700000000}})");
+  ExpectValid("ListShards", R"({
+      "StreamName": "s", "MaxResults": 100,
+      "ShardFilter": {"Type": "AFTER_SHARD_ID", "ShardId": "shardId-000000000001"}})");
+  ExpectValid("ListShards", R"({
+      "StreamName": "s", "ShardFilter": {"Type": "FROM_TIMESTAMP", "Timestamp": 1700000000}})");
   ExpectValid("ListShards", R"({"NextToken": "token"})");
   ExpectValid("DescribeLimits", "{}");
 }
