@@ -35,16 +35,14 @@ std::optional<std::string_view> Input::str() const {
 }
 
 std::optional<int64_t> Input::integer() const {
-  if (!v_) return std::nullopt;
-  const auto* v = as_value(v_);
-  if (v->IsInt64()) return v->GetInt64();
-  if (v->IsNumber()) return static_cast<int64_t>(v->GetDouble());
-  return std::nullopt;
+  // Read numbers the way validation checked them (floats round down, as Kinesis does).
+  if (!present()) return std::nullopt;
+  return parse_long(*as_value(v_));
 }
 
 std::optional<bool> Input::boolean() const {
-  if (!v_ || !as_value(v_)->IsBool()) return std::nullopt;
-  return as_value(v_)->GetBool();
+  if (!present()) return std::nullopt;
+  return parse_boolean(*as_value(v_));
 }
 
 std::optional<double> Input::timestamp() const {
@@ -81,19 +79,11 @@ DecodedRequest::DecodedRequest() : impl_(std::make_unique<Impl>()) {}
 DecodedRequest::~DecodedRequest() = default;
 
 std::optional<Error> DecodedRequest::parse_json(std::string& body) {
+  // Kinesis answers a body that is not JSON (an empty one included) with a bare
+  // SerializationException; a body of the wrong JSON type is validation's to report.
   impl_->blobs = BlobEncoding::kBase64;
-  size_t first = body.find_first_not_of(" \t\r\n");
-  if (first == std::string::npos) {
-    impl_->doc.SetObject();
-    return std::nullopt;
-  }
   impl_->doc.ParseInsitu(body.data());
-  if (impl_->doc.HasParseError()) {
-    return errors::serialization("Start of structure or map found where not expected.");
-  }
-  if (!impl_->doc.IsObject()) {
-    return errors::serialization("Start of structure or map found where not expected.");
-  }
+  if (impl_->doc.HasParseError()) return errors::serialization("");
   return std::nullopt;
 }
 
@@ -176,7 +166,10 @@ std::string error_json(const Error& e) {
   JsonOutput out;
   out.begin_object();
   out.field("__type", e.type);
-  if (!e.message.empty()) out.field("message", e.message);
+  // Kinesis spells the member "Message" for SerializationException and "message" elsewhere.
+  if (!e.message.empty()) {
+    out.field(e.type == "SerializationException" ? "Message" : "message", e.message);
+  }
   out.end_object();
   return out.take();
 }

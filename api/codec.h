@@ -72,8 +72,8 @@ class DecodedRequest {
   DecodedRequest(const DecodedRequest&) = delete;
   DecodedRequest& operator=(const DecodedRequest&) = delete;
 
-  // Parses a JSON body in place (the buffer must outlive this object). An empty body reads as
-  // an empty object. Fails with SerializationException.
+  // Parses a JSON body in place (the buffer must outlive this object). Fails with a bare
+  // SerializationException when the body is not JSON, an empty body included.
   std::optional<Error> parse_json(std::string& body);
   // Runs the model's validation for `operation`.
   std::optional<Error> validate(std::string_view operation) const;

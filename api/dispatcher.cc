@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <optional>
 #include <utility>
 
 #include "api/ops/ops.h"
@@ -41,6 +42,42 @@ OperationHandler find_handler(std::string_view op) {
 
 HttpResponse error_response(const Error& e) {
   return HttpResponse{e.http_status, kJsonContentType, error_json(e)};
+}
+
+// Kinesis does not check signatures here, but it does insist that a request is signed: a
+// SigV4 Authorization header with its three parameters and a date, or presigned query parameters.
+std::optional<Error> check_authentication(const HttpRequest& r) {
+  const std::string_view auth = r.authorization;
+  if (!auth.empty() && r.query_authorization) {
+    return errors::make("InvalidSignatureException",
+                        "Found both 'X-Amz-Algorithm' as a query-string param and "
+                        "'Authorization' as HTTP header.");
+  }
+  if (auth.empty()) {
+    if (r.query_authorization) return std::nullopt;
+    return errors::make("MissingAuthenticationTokenException", "Missing Authentication Token");
+  }
+  std::string msg;
+  for (const char* param : {"Credential", "Signature", "SignedHeaders"}) {
+    // Parameters follow the algorithm name, separated by commas and/or spaces: NAME=VALUE.
+    bool found = false;
+    size_t pos = auth.find(' ');
+    while (pos != std::string_view::npos && !found) {
+      pos = auth.find_first_not_of(", ", pos);
+      if (pos == std::string_view::npos) break;
+      const size_t end = auth.find_first_of(", ", pos);
+      const std::string_view item = auth.substr(pos, end - pos);
+      const size_t eq = item.find('=');
+      found = eq != std::string_view::npos && item.substr(0, eq) == param && eq + 1 < item.size();
+      pos = end;
+    }
+    if (!found) msg += std::string("Authorization header requires '") + param + "' parameter. ";
+  }
+  if (!r.has_date) {
+    msg += "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. ";
+  }
+  if (msg.empty()) return std::nullopt;
+  return errors::make("IncompleteSignatureException", msg + "Authorization=" + std::string(auth));
 }
 
 }  // namespace
@@ -104,21 +141,30 @@ Caller caller_from_authorization(std::string_view auth) {
 Dispatcher::Dispatcher(Store& store, const Clock& clock)
     : sealer_(store.secret()), services_{store, clock, sealer_} {}
 
+// Kinesis checks a request in this order: content type, target, body syntax, authentication,
+// then the model's constraints; the first failure is the answer.
 void Dispatcher::handle(HttpRequest request, Responder done) {
+  const std::string_view type = request.content_type;
+  if (type != "application/x-amz-json-1.1" && type != "application/json") {
+    const char* body = request.authorization.empty()
+                           ? "<MissingAuthenticationTokenException>\n"
+                             "  <Message>Missing Authentication Token</Message>\n"
+                             "</MissingAuthenticationTokenException>\n"
+                           : "<AccessDeniedException>\n"
+                             "  <Message>Unable to determine service/operation name to be "
+                             "authorized</Message>\n"
+                             "</AccessDeniedException>\n";
+    return done(HttpResponse{403, "application/xml", body});
+  }
   std::string_view target = request.target;
-  if (target.substr(0, kTargetPrefix.size()) != kTargetPrefix) {
+  if (target.substr(0, kTargetPrefix.size()) != kTargetPrefix ||
+      !is_known_operation(target.substr(kTargetPrefix.size()))) {
     return done(error_response(errors::make("UnknownOperationException", "")));
   }
   const std::string_view op = target.substr(kTargetPrefix.size());
-  if (!is_known_operation(op)) {
-    return done(error_response(errors::make("UnknownOperationException", "")));
-  }
-  if (request.authorization.empty() && !request.query_authorization) {
-    return done(error_response(
-        errors::make("MissingAuthenticationTokenException", "Missing Authentication Token")));
-  }
   DecodedRequest decoded;
   if (auto e = decoded.parse_json(request.body)) return done(error_response(*e));
+  if (auto e = check_authentication(request)) return done(error_response(*e));
   if (auto e = decoded.validate(op)) return done(error_response(*e));
   OperationHandler handler = find_handler(op);
   if (!handler) {

@@ -18,6 +18,7 @@ struct HttpRequest {
   std::string content_type;   // Content-Type
   std::string authorization;  // Authorization header
   bool query_authorization = false;  // the URL carries X-Amz-Algorithm (presigned request)
+  bool has_date = false;             // an X-Amz-Date or Date header is present
   std::string body;
 };
 

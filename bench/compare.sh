@@ -20,6 +20,7 @@
 #
 # --peer-only runs the peer alone (no kinesim build), to check the bench itself.
 set -euo pipefail
+# shellcheck source=bench/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 readonly PEER_PACKAGE=kinesalite@3.3.3  # the peer, pinned
@@ -228,7 +229,7 @@ if [[ $do_startup == 1 ]]; then
   port=$(free_port)
   # shellcheck disable=SC2046
   bench "$work/startup-peer.txt" --startup --runs "$startup_runs" --startup-port "$port" -- \
-    node "$PEER_CLI" $(peer_args "$port" startup-{n})
+    node "$PEER_CLI" $(peer_args "$port" "startup-{n}")
   collect peer "$work/startup-peer.txt"
 fi
 

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034  # BENCH_BIN is for the scripts that source this
 # Shared by bench/run.sh and bench/compare.sh; source it, do not run it.
 #
 # KINESIM_BUILD_DIR  build directory of the whole tree (default: <repo>/build)

@@ -8,6 +8,7 @@
 # e.g. `bench/run.sh http://127.0.0.1:4566 --duration 2 --rss-pid 1234`. Builds kinesim-bench
 # first if needed. Exits non-zero when any scenario had errors.
 set -euo pipefail
+# shellcheck source=bench/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 endpoint=http://127.0.0.1:4566

@@ -84,6 +84,7 @@ class Session : public std::enable_shared_from_this<Session> {
     r.content_type = std::string(req[http::field::content_type]);
     r.authorization = std::string(req[http::field::authorization]);
     r.query_authorization = req.target().find("X-Amz-Algorithm=") != beast::string_view::npos;
+    r.has_date = req.count("X-Amz-Date") > 0 || req.count(http::field::date) > 0;
     r.body = std::move(req.body());
     api_.handle(std::move(r), [self = shared_from_this()](api::HttpResponse resp) {
       net::dispatch(self->stream_.get_executor(),

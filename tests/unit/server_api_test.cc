@@ -86,7 +86,29 @@ TEST_F(ApiTest, UnknownTargetMissingAuthAndBadJson) {
 
   Answer bad = call("ListStreams", "{not json");
   EXPECT_EQ(bad.status, 400);
-  EXPECT_EQ(bad.type(), "SerializationException");
+  EXPECT_EQ(bad.body, R"({"__type":"SerializationException"})");
+  EXPECT_EQ(call("ListStreams", "").body, R"({"__type":"SerializationException"})");
+
+  // Signed requests only: a bare Authorization header is incomplete.
+  const harness::HttpHeader unsigned_headers[] = {
+      {"X-Amz-Target", "Kinesis_20131202.ListStreams"},
+      {"Content-Type", "application/x-amz-json-1.1"},
+      {"Authorization", "AWS4-HMAC-SHA256 Credential=a/b/c/d/e"}};
+  const auto& incomplete = client_.post("/", unsigned_headers, "{}");
+  EXPECT_EQ(incomplete.status, 400);
+  EXPECT_NE(incomplete.body.find("IncompleteSignatureException"), std::string::npos);
+  EXPECT_NE(incomplete.body.find("Authorization header requires 'Signature' parameter. "
+                                 "Authorization header requires 'SignedHeaders' parameter. "
+                                 "Authorization header requires existence of either a "
+                                 "'X-Amz-Date' or a 'Date' header."),
+            std::string::npos)
+      << incomplete.body;
+
+  const harness::HttpHeader text_headers[] = {{"X-Amz-Target", "Kinesis_20131202.ListStreams"},
+                                              {"Content-Type", "text/plain"}};
+  const auto& wrong_type = client_.post("/", text_headers, "{}");
+  EXPECT_EQ(wrong_type.status, 403);
+  EXPECT_NE(wrong_type.body.find("<MissingAuthenticationTokenException>"), std::string::npos);
 }
 
 TEST_F(ApiTest, CreateDescribeAndDuplicate) {
@@ -323,6 +345,7 @@ TEST_F(ApiTest, RegionComesFromTheCredentialScope) {
   const harness::HttpHeader headers[] = {
       {"X-Amz-Target", "Kinesis_20131202.ListStreams"},
       {"Content-Type", "application/x-amz-json-1.1"},
+      {"X-Amz-Date", "20261127T000000Z"},
       {"Authorization",
        "AWS4-HMAC-SHA256 Credential=AKID/20261127/eu-west-1/kinesis/aws4_request, "
        "SignedHeaders=host, Signature=00"}};
