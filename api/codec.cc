@@ -108,7 +108,12 @@ void JsonOutput::end_object() { impl_->writer.EndObject(); }
 void JsonOutput::begin_array() { impl_->writer.StartArray(); }
 void JsonOutput::end_array() { impl_->writer.EndArray(); }
 void JsonOutput::key(std::string_view k) {
-  impl_->writer.Key(k.data(), static_cast<rapidjson::SizeType>(k.size()));
+  // Keys are member names from the model: plain ASCII that never needs escaping.
+  impl_->writer.RawValue("", 0, rapidjson::kStringType);  // separators only
+  char* p = impl_->buffer.Push(k.size() + 2);
+  p[0] = '"';
+  std::memcpy(p + 1, k.data(), k.size());
+  p[k.size() + 1] = '"';
 }
 void JsonOutput::string(std::string_view s) {
   // Most strings (ids, sequence numbers, names) need no escaping: copy those straight through.

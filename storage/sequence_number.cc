@@ -1,6 +1,6 @@
 #include "storage/sequence_number.h"
 
-#include <cstdio>
+#include <cstring>
 
 namespace kinesim {
 namespace {
@@ -11,10 +11,12 @@ constexpr size_t kCounterDigits = 32;
 static_assert(SequenceNumber::kLength == 2 + kStreamDigits + kShardDigits + kCounterDigits);
 
 void put_padded(char* out, size_t width, uint64_t v) {
-  for (size_t i = width; i-- > 0;) {
-    out[i] = static_cast<char>('0' + v % 10);
+  size_t i = width;
+  while (v != 0 && i > 0) {
+    out[--i] = static_cast<char>('0' + v % 10);
     v /= 10;
   }
+  std::memset(out, '0', i);
 }
 
 std::optional<uint64_t> read_digits(std::string_view s) {

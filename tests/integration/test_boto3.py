@@ -306,11 +306,20 @@ class ListShardsTest(ServerTestCase):
         self.assertNotIn("NextToken", third)
 
     def test_paginator(self):
-        pages = list(self.kinesis.get_paginator("list_shards").paginate(
-            StreamName=self.name, PaginationConfig={"PageSize": 2}))
-        self.assertEqual(len(pages), 4)
-        self.assertEqual([self.ids(p) for p in pages],
-                         [self.all_ids[0:2], self.all_ids[2:4], self.all_ids[4:6], self.all_ids[6:]])
+        paginator = self.kinesis.get_paginator("list_shards")
+        pages = list(paginator.paginate(StreamName=self.name))
+        self.assertEqual(len(pages), 1)
+        self.assertEqual(self.ids(pages[0]), self.all_ids)
+
+    def test_paginator_with_page_size_repeats_stream_name(self):
+        # botocore's ListShards paginator sends StreamName again beside NextToken
+        # (boto/botocore#2009); Kinesis refuses that combination.
+        pages = self.kinesis.get_paginator("list_shards").paginate(
+            StreamName=self.name, PaginationConfig={"PageSize": 2})
+        iterator = iter(pages)
+        self.assertEqual(self.ids(next(iterator)), self.all_ids[:2])
+        self.assertClientError(lambda: next(iterator), "InvalidArgumentException",
+                               "NextToken and StreamName cannot be provided together.")
 
     def test_exclusive_start_shard_id(self):
         response = self.kinesis.list_shards(StreamName=self.name, ExclusiveStartShardId=shard_id(2))
@@ -325,9 +334,15 @@ class ListShardsTest(ServerTestCase):
         response = self.kinesis.list_shards(StreamName=self.name,
                                             ShardFilter={"Type": "AFTER_SHARD_ID", "ShardId": shard_id(4)})
         self.assertEqual(self.ids(response), self.all_ids[5:])
+        # Timestamps go out in whole seconds: pick one safely after the creation.
+        created = self.kinesis.describe_stream_summary(
+            StreamName=self.name)["StreamDescriptionSummary"]["StreamCreationTimestamp"]
+        after_creation = created + datetime.timedelta(seconds=1.5)
+        while now_utc() < after_creation:
+            time.sleep(0.1)
         for filter_type in ("AT_TIMESTAMP", "FROM_TIMESTAMP"):
             response = self.kinesis.list_shards(StreamName=self.name,
-                                                ShardFilter={"Type": filter_type, "Timestamp": now_utc()})
+                                                ShardFilter={"Type": filter_type, "Timestamp": after_creation})
             self.assertEqual(self.ids(response), self.all_ids, filter_type)
 
     def test_by_stream_arn(self):
@@ -676,9 +691,10 @@ class ReadTest(ServerTestCase):
     def test_at_timestamp(self):
         name = self.new_stream()
         self.put_batch(name, [b"early-1", b"early-2"])
-        time.sleep(1.2)
+        # Timestamps go out in whole seconds: keep more than a second each side of the cut.
+        time.sleep(1.5)
         cut = now_utc()
-        time.sleep(0.2)
+        time.sleep(1.1)
         seqs = self.put_batch(name, [b"late-1", b"late-2"])
         records = self.kinesis.get_records(ShardIterator=self.iterator(name, "AT_TIMESTAMP", Timestamp=cut))["Records"]
         self.assertEqual([r["Data"] for r in records], [b"late-1", b"late-2"])
