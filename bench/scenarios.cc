@@ -250,7 +250,11 @@ struct Page {
 
 Page ParseGetRecords(const HttpResponse& response, std::string& last_sequence,
                      rapidjson::Document& doc) {
-  doc.Parse(response.body.data(), response.body.size());
+  // Parsed in place from a copy: the copy is one memcpy, while a normal parse allocates every
+  // string, and the client's own cost should stay small next to the server's.
+  thread_local std::string text;
+  text.assign(response.body);
+  doc.ParseInsitu(text.data());
   if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("Records") ||
       !doc["Records"].IsArray()) {
     throw BenchFailure("GetRecords: unexpected body: " + DescribeResponse(response));
