@@ -2,7 +2,7 @@
 
 namespace kinesim::api {
 
-std::optional<Error> read_record(const StreamInfo& stream, const Input& entry, RecordToPut& out) {
+std::optional<Error> read_record(const Input& entry, RecordToPut& out) {
   out.partition_key = std::string(*entry["PartitionKey"].str());
   out.data = entry["Data"].blob().value_or(std::string());
   if (auto explicit_key = entry["ExplicitHashKey"].str()) {
@@ -17,12 +17,36 @@ std::optional<Error> read_record(const StreamInfo& stream, const Input& entry, R
   } else {
     out.hash_key = hash_partition_key(out.partition_key);
   }
+  return std::nullopt;
+}
+
+std::optional<Error> check_record_sizes(const StreamInfo& stream,
+                                        const std::vector<RecordToPut>& records, bool batch) {
+  constexpr size_t kMaxListedViolations = 10;  // Kinesis lists (and counts) at most ten
   const size_t max_bytes = static_cast<size_t>(stream.max_record_size_kib) * 1024;
-  if (out.data.size() + out.partition_key.size() > max_bytes) {
-    return errors::invalid_argument(
-        "Record size " + std::to_string(out.data.size() + out.partition_key.size()) +
-        " bytes (data and partition key) exceeds the maximum record size of " +
-        std::to_string(stream.max_record_size_kib) + " KiB of stream " + stream.key.name + ".");
+  std::vector<std::string> violations;
+  for (size_t i = 0; i < records.size() && violations.size() < kMaxListedViolations; ++i) {
+    if (records[i].data.size() <= max_bytes) continue;
+    const std::string path = batch ? "records." + std::to_string(i + 1) + ".member.data" : "data";
+    violations.push_back("Value at '" + path +
+                         "' failed to satisfy constraint: Member must have length less than or "
+                         "equal to " +
+                         std::to_string(max_bytes));
+  }
+  if (!violations.empty()) {
+    std::string msg = std::to_string(violations.size()) +
+                      (violations.size() == 1 ? " validation error detected: "
+                                              : " validation errors detected: ");
+    for (size_t i = 0; i < violations.size(); ++i) msg += (i ? "; " : "") + violations[i];
+    return errors::validation(msg);
+  }
+  for (const auto& r : records) {
+    if (r.data.size() + r.partition_key.size() > max_bytes) {
+      return errors::invalid_argument(
+          "Record size " + std::to_string(r.data.size() + r.partition_key.size()) +
+          " bytes (data and partition key) exceeds the maximum record size of " +
+          std::to_string(max_bytes) + " bytes of stream " + stream.key.name + ".");
+    }
   }
   return std::nullopt;
 }

@@ -15,7 +15,14 @@ namespace kinesim::api {
 constexpr size_t kMaxPutRecordsRequestBytes = 10 * 1024 * 1024;
 
 // Reads Data, PartitionKey and ExplicitHashKey of `entry` into `out`: InvalidArgumentException
-// for an ExplicitHashKey outside [0, 2^128 - 1] or a record over the stream's maximum size.
-std::optional<Error> read_record(const StreamInfo& stream, const Input& entry, RecordToPut& out);
+// for an ExplicitHashKey outside [0, 2^128 - 1].
+std::optional<Error> read_record(const Input& entry, RecordToPut& out);
+
+// Checks every record against the stream's maximum record size, as Kinesis does: data over the
+// limit is a ValidationException naming each such record ('data', or 'records.N.member.data'
+// for PutRecords, at most ten); data within it but over with the partition key is an
+// InvalidArgumentException.
+std::optional<Error> check_record_sizes(const StreamInfo& stream,
+                                        const std::vector<RecordToPut>& records, bool batch);
 
 }  // namespace kinesim::api

@@ -39,7 +39,7 @@ void CreateStream(Call& call) {
           ". Number of additional shards that would have resulted from this request: " +
           std::to_string(requested) +
           ". Refer to the AWS Service Limits page "
-          "(https://docs.aws.amazon.com/general/latest/gr/aws_service_limits.html) for current "
+          "(http://docs.aws.amazon.com/general/latest/gr/aws_service_limits.html) for current "
           "limits and how to request higher limits."));
     }
     reply.fail(storage_error(s, key));

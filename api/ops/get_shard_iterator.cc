@@ -24,8 +24,9 @@ void GetShardIterator(Call& call) {
   const std::string_view type = *call.in["ShardIteratorType"].str();
   auto starting = call.in["StartingSequenceNumber"].str();
 
-  std::shared_ptr<const StreamInfo> stream;
-  if (auto e = find_stream(call, key, stream)) return call.reply.fail(*e);
+  // A missing stream is reported as a missing shard of it.
+  auto stream = call.store().catalog()->find(key);
+  if (!stream) return call.reply.fail(shard_not_found(key, shard_text));
   auto index = parse_shard_id(shard_text);
   const ShardInfo* shard = index ? stream->shard(*index) : nullptr;
   if (!shard) return call.reply.fail(shard_not_found(key, shard_text));

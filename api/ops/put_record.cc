@@ -20,7 +20,8 @@ void PutRecord(Call& call) {
     }
   }
   std::vector<RecordToPut> records(1);
-  if (auto e = read_record(*stream, call.in, records[0])) return call.reply.fail(*e);
+  if (auto e = read_record(call.in, records[0])) return call.reply.fail(*e);
+  if (auto e = check_record_sizes(*stream, records, false)) return call.reply.fail(*e);
   Reply reply = call.reply;
   call.store().put_records(key, std::move(records),
                            [reply, key](Result<std::vector<PutResult>> r) {

@@ -15,12 +15,12 @@ void PutRecords(Call& call) {
   std::vector<RecordToPut> records(entries.size());
   size_t total = 0;
   for (size_t i = 0; i < records.size(); ++i) {
-    if (auto e = read_record(*stream, entries.at(i), records[i])) return call.reply.fail(*e);
+    if (auto e = read_record(entries.at(i), records[i])) return call.reply.fail(*e);
     total += records[i].data.size() + records[i].partition_key.size();
   }
+  if (auto e = check_record_sizes(*stream, records, true)) return call.reply.fail(*e);
   if (total > kMaxPutRecordsRequestBytes) {
-    return call.reply.fail(errors::invalid_argument(
-        "Records size " + std::to_string(total) + " bytes exceeds the 10 MiB request limit."));
+    return call.reply.fail(errors::invalid_argument("Records size exceeds 10 MB limit"));
   }
   Reply reply = call.reply;
   call.store().put_records(

@@ -110,6 +110,8 @@ class StreamLifecycleTest(ServerTestCase):
         self.assertEqual(summary["ConsumerCount"], 0)
         self.assertNotIn("Shards", summary)
         self.assertRecent(summary["StreamCreationTimestamp"])
+        described = self.kinesis.describe_stream(StreamName=name)["StreamDescription"]
+        self.assertEqual(summary["StreamCreationTimestamp"], described["StreamCreationTimestamp"])
         by_arn = self.kinesis.describe_stream_summary(StreamARN=stream_arn(name))["StreamDescriptionSummary"]
         self.assertEqual(by_arn, summary)
 
@@ -129,6 +131,16 @@ class StreamLifecycleTest(ServerTestCase):
         page = self.kinesis.describe_stream(StreamName=name, Limit=5)["StreamDescription"]
         self.assertEqual(len(page["Shards"]), 5)
         self.assertIs(page["HasMoreShards"], False)
+
+    def test_describe_stream_returns_100_shards_by_default(self):
+        name = self.create_stream(101)
+        page = self.kinesis.describe_stream(StreamName=name)["StreamDescription"]
+        self.assertEqual([s["ShardId"] for s in page["Shards"]], [shard_id(i) for i in range(100)])
+        self.assertIs(page["HasMoreShards"], True)
+        rest = self.kinesis.describe_stream(StreamName=name, ExclusiveStartShardId=shard_id(99))
+        self.assertEqual([s["ShardId"] for s in rest["StreamDescription"]["Shards"]], [shard_id(100)])
+        self.assertIs(rest["StreamDescription"]["HasMoreShards"], False)
+        self.kinesis.delete_stream(StreamName=name)
 
     def test_describe_stream_paginator(self):
         name = self.create_stream(5)
@@ -263,6 +275,16 @@ class ListStreamsTest(ServerTestCase):
         self.assertNotIn(names[1], after)
         self.assertEqual(after[:2], names[2:4])
         self.assertTrue(all(n > names[1] for n in after))
+
+    def test_default_limit_is_100(self):
+        prefix = unique_name("many")
+        for i in range(101):
+            self.kinesis.create_stream(StreamName="%s-%03d" % (prefix, i), ShardCount=1)
+        response = self.kinesis.list_streams()
+        self.assertEqual(len(response["StreamNames"]), 100)
+        self.assertEqual(len(response["StreamSummaries"]), 100)
+        self.assertIs(response["HasMoreStreams"], True)
+        self.assertTrue(response.get("NextToken"))
 
     def test_limit_out_of_range(self):
         self.assertClientError(
@@ -891,6 +913,114 @@ class WireTest(ServerTestCase):
             "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+; "
             "Value '' at 'streamName' failed to satisfy constraint: "
             "Member must have length greater than or equal to 1")
+
+    def test_validation_messages(self):
+        """Messages exactly as Kinesis words them, errors in Kinesis's order."""
+        long_name = "a" * 129
+        long_iterator = "a" * 513
+        cases = [
+            ("GetRecords", {"ShardIterator": "", "Limit": 0},
+             "2 validation errors detected: "
+             "Value '0' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1; "
+             "Value '' at 'shardIterator' failed to satisfy constraint: "
+             "Member must have length greater than or equal to 1"),
+            ("GetRecords", {"ShardIterator": long_iterator, "Limit": 100000},
+             "2 validation errors detected: "
+             "Value '100000' at 'limit' failed to satisfy constraint: "
+             "Member must have value less than or equal to 10000; "
+             "Value '%s' at 'shardIterator' failed to satisfy constraint: "
+             "Member must have length less than or equal to 512" % long_iterator),
+            ("PutRecords", {"StreamName": "", "Records": []},
+             "3 validation errors detected: "
+             "Value '[]' at 'records' failed to satisfy constraint: "
+             "Member must have length greater than or equal to 1; "
+             "Value '' at 'streamName' failed to satisfy constraint: "
+             "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+; "
+             "Value '' at 'streamName' failed to satisfy constraint: "
+             "Member must have length greater than or equal to 1"),
+            ("PutRecords", {"StreamName": "", "Records": [{"PartitionKey": "", "Data": "", "ExplicitHashKey": ""}]},
+             "4 validation errors detected: "
+             "Value '' at 'records.1.member.partitionKey' failed to satisfy constraint: "
+             "Member must have length greater than or equal to 1; "
+             "Value '' at 'records.1.member.explicitHashKey' failed to satisfy constraint: "
+             "Member must satisfy regular expression pattern: 0|([1-9]\\d{0,38}); "
+             "Value '' at 'streamName' failed to satisfy constraint: "
+             "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+; "
+             "Value '' at 'streamName' failed to satisfy constraint: "
+             "Member must have length greater than or equal to 1"),
+            ("PutRecord", {"StreamName": "", "PartitionKey": "", "Data": "", "ExplicitHashKey": "",
+                           "SequenceNumberForOrdering": ""},
+             "5 validation errors detected: "
+             "Value '' at 'sequenceNumberForOrdering' failed to satisfy constraint: "
+             "Member must satisfy regular expression pattern: 0|([1-9]\\d{0,128}); "
+             "Value '' at 'partitionKey' failed to satisfy constraint: "
+             "Member must have length greater than or equal to 1; "
+             "Value '' at 'explicitHashKey' failed to satisfy constraint: "
+             "Member must satisfy regular expression pattern: 0|([1-9]\\d{0,38}); "
+             "Value '' at 'streamName' failed to satisfy constraint: "
+             "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+; "
+             "Value '' at 'streamName' failed to satisfy constraint: "
+             "Member must have length greater than or equal to 1"),
+            ("DescribeStream", {"StreamName": "", "Limit": 0, "ExclusiveStartShardId": ""},
+             "5 validation errors detected: "
+             "Value '0' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1; "
+             "Value '' at 'exclusiveStartShardId' failed to satisfy constraint: "
+             "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+; "
+             "Value '' at 'exclusiveStartShardId' failed to satisfy constraint: "
+             "Member must have length greater than or equal to 1; "
+             "Value '' at 'streamName' failed to satisfy constraint: "
+             "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+; "
+             "Value '' at 'streamName' failed to satisfy constraint: "
+             "Member must have length greater than or equal to 1"),
+            ("DescribeStream", {"StreamName": long_name, "Limit": 100000, "ExclusiveStartShardId": long_name},
+             "3 validation errors detected: "
+             "Value '100000' at 'limit' failed to satisfy constraint: "
+             "Member must have value less than or equal to 10000; "
+             "Value '%s' at 'exclusiveStartShardId' failed to satisfy constraint: "
+             "Member must have length less than or equal to 128; "
+             "Value '%s' at 'streamName' failed to satisfy constraint: "
+             "Member must have length less than or equal to 128" % (long_name, long_name)),
+            ("ListStreams", {"ExclusiveStartStreamName": "", "Limit": 0},
+             "3 validation errors detected: "
+             "Value '0' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1; "
+             "Value '' at 'exclusiveStartStreamName' failed to satisfy constraint: "
+             "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+; "
+             "Value '' at 'exclusiveStartStreamName' failed to satisfy constraint: "
+             "Member must have length greater than or equal to 1"),
+        ]
+        for target, body, message in cases:
+            with self.subTest(target=target, body=str(body)[:80]):
+                self.assertWireError(self.send(json.dumps(body), target=target), "ValidationException", message)
+
+    def test_validation_messages_any_order(self):
+        parsed = self.assertWireError(self.send(json.dumps(
+            {"StreamName": "", "ShardIteratorType": "", "ShardId": "", "StartingSequenceNumber": ""}),
+            target="GetShardIterator"), "ValidationException")
+        prefix = "6 validation errors detected: "
+        self.assertTrue(parsed["message"].startswith(prefix), parsed)
+        expected = [
+            "Value '' at 'shardId' failed to satisfy constraint: "
+            "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+",
+            "Value '' at 'shardId' failed to satisfy constraint: Member must have length greater than or equal to 1",
+            "Value '' at 'shardIteratorType' failed to satisfy constraint: "
+            "Member must satisfy enum value set: " + SHARD_ITERATOR_TYPES,
+            "Value '' at 'startingSequenceNumber' failed to satisfy constraint: "
+            "Member must satisfy regular expression pattern: 0|([1-9]\\d{0,128})",
+            "Value '' at 'streamName' failed to satisfy constraint: "
+            "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+",
+            "Value '' at 'streamName' failed to satisfy constraint: Member must have length greater than or equal to 1",
+        ]
+        self.assertEqual(sorted(parsed["message"][len(prefix):].split("; ")), sorted(expected))
+
+    def test_blob_that_is_not_base64(self):
+        name = unique_name("wire")
+        status, headers, body = self.send(json.dumps({"StreamName": name, "PartitionKey": "a", "Data": "23456"}),
+                                          target="PutRecord")
+        self.assertEqual(status, 400)
+        parsed = json.loads(body)
+        self.assertEqual(parsed, {"__type": "SerializationException",
+                                  "Message": "'23456' can not be converted to a Blob: "
+                                             "Base64 encoded length is expected a multiple of 4 bytes but found: 5"})
 
     def test_base64_data_on_the_wire(self):
         name = self.create_stream(1)

@@ -295,7 +295,23 @@ TEST_F(ApiTest, ExplicitHashKeyAndLimits) {
   // Over 1 MiB of data is over the default maximum record size.
   std::string big((1024 * 1024 / 3 + 1) * 4, 'A');  // 1,048,578 bytes decoded
   Answer large = call("PutRecord", R"({"StreamName":"s","PartitionKey":"a","Data":")" + big + "\"}");
-  EXPECT_EQ(large.type(), "InvalidArgumentException") << large.body.substr(0, 200);
+  EXPECT_EQ(large.type(), "ValidationException");
+  EXPECT_EQ(large.message(),
+            "1 validation error detected: Value at 'data' failed to satisfy constraint: Member "
+            "must have length less than or equal to 1048576");
+  Answer batch = call("PutRecords", R"({"StreamName":"s","Records":[{"PartitionKey":"a","Data":"AA=="},)"
+                                    R"({"PartitionKey":"a","Data":")" + big + "\"}]}");
+  EXPECT_EQ(batch.message(),
+            "1 validation error detected: Value at 'records.2.member.data' failed to satisfy "
+            "constraint: Member must have length less than or equal to 1048576");
+  // Data exactly at the limit, pushed over it by the partition key.
+  std::string exact(1024 * 1024 / 3 * 4, 'A');
+  exact += "AA==";  // 1,048,575 + 1 = 1,048,576 bytes
+  Answer with_key = call("PutRecord", R"({"StreamName":"s","PartitionKey":"ab","Data":")" + exact + "\"}");
+  EXPECT_EQ(with_key.type(), "InvalidArgumentException") << with_key.body.substr(0, 200);
+  // 1,048,575 bytes of data and a one-byte key fill the limit exactly.
+  const std::string fits(1024 * 1024 / 3 * 4, 'A');
+  EXPECT_EQ(ok("PutRecord", R"({"StreamName":"s","PartitionKey":"a","Data":")" + fits + "\"}").status, 200);
 }
 
 TEST_F(ApiTest, ListStreamsPaginates) {
