@@ -82,7 +82,8 @@ std::optional<Error> DecodedRequest::parse_json(std::string& body) {
   // Kinesis answers a body that is not JSON (an empty one included) with a bare
   // SerializationException; a body of the wrong JSON type is validation's to report.
   impl_->blobs = BlobEncoding::kBase64;
-  impl_->doc.ParseInsitu(body.data());
+  // Iterative parsing: nesting depth must not turn into stack depth.
+  impl_->doc.ParseInsitu<rapidjson::kParseIterativeFlag>(body.data());
   if (impl_->doc.HasParseError()) return errors::serialization("");
   return std::nullopt;
 }
