@@ -54,7 +54,8 @@ void base64_encode(std::string_view bytes, char* o) {
 std::optional<size_t> base64_decoded_size(std::string_view text) {
   if (text.size() % 4 != 0) return std::nullopt;
   size_t pad = 0;
-  if (!text.empty() && text.back() == '=') pad = (text.size() >= 2 && text[text.size() - 2] == '=') ? 2 : 1;
+  if (!text.empty() && text.back() == '=')
+    pad = (text.size() >= 2 && text[text.size() - 2] == '=') ? 2 : 1;
   const size_t body = text.size() - pad;
   for (size_t i = 0; i < body; ++i) {
     if (kDecode[static_cast<unsigned char>(text[i])] < 0) return std::nullopt;

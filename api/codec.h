@@ -58,10 +58,22 @@ class Output {
   virtual void null() = 0;
 
   // Shorthands for one member.
-  void field(std::string_view k, std::string_view s) { key(k); string(s); }
-  void field(std::string_view k, const char* s) { key(k); string(s); }
-  void field(std::string_view k, int64_t v) { key(k); integer(v); }
-  void field(std::string_view k, bool v) { key(k); boolean(v); }
+  void field(std::string_view k, std::string_view s) {
+    key(k);
+    string(s);
+  }
+  void field(std::string_view k, const char* s) {
+    key(k);
+    string(s);
+  }
+  void field(std::string_view k, int64_t v) {
+    key(k);
+    integer(v);
+  }
+  void field(std::string_view k, bool v) {
+    key(k);
+    boolean(v);
+  }
 };
 
 // A decoded request: owns the parsed document that Inputs point into.

@@ -129,9 +129,8 @@ Caller caller_from_authorization(std::string_view auth) {
     scope.remove_prefix(slash + 1);
   }
   const std::string_view key = parts[0];
-  if (key.size() == 12 && std::all_of(key.begin(), key.end(), [](char ch) {
-        return ch >= '0' && ch <= '9';
-      })) {
+  if (key.size() == 12 &&
+      std::all_of(key.begin(), key.end(), [](char ch) { return ch >= '0' && ch <= '9'; })) {
     c.account = std::string(key);
   }
   if (!parts[2].empty()) c.region = std::string(parts[2]);

@@ -14,9 +14,9 @@
 namespace kinesim::api {
 
 struct HttpRequest {
-  std::string target;         // X-Amz-Target
-  std::string content_type;   // Content-Type
-  std::string authorization;  // Authorization header
+  std::string target;                // X-Amz-Target
+  std::string content_type;          // Content-Type
+  std::string authorization;         // Authorization header
   bool query_authorization = false;  // the URL carries X-Amz-Algorithm (presigned request)
   bool has_date = false;             // an X-Amz-Date or Date header is present
   std::string body;

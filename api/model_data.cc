@@ -21,8 +21,9 @@ extern "C" const char kinesim_service_model_end[];
 namespace kinesim::api {
 
 std::string_view service_model_json() {
-  return std::string_view(kinesim_service_model_begin,
-                          static_cast<size_t>(kinesim_service_model_end - kinesim_service_model_begin));
+  return std::string_view(
+      kinesim_service_model_begin,
+      static_cast<size_t>(kinesim_service_model_end - kinesim_service_model_begin));
 }
 
 }  // namespace kinesim::api

@@ -34,9 +34,9 @@ std::optional<Error> check_record_sizes(const StreamInfo& stream,
                          std::to_string(max_bytes));
   }
   if (!violations.empty()) {
-    std::string msg = std::to_string(violations.size()) +
-                      (violations.size() == 1 ? " validation error detected: "
-                                              : " validation errors detected: ");
+    std::string msg =
+        std::to_string(violations.size()) +
+        (violations.size() == 1 ? " validation error detected: " : " validation errors detected: ");
     for (size_t i = 0; i < violations.size(); ++i) msg += (i ? "; " : "") + violations[i];
     return errors::validation(msg);
   }

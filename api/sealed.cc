@@ -37,8 +37,7 @@ std::string Sealer::seal(std::string_view plain) const {
                     reinterpret_cast<const unsigned char*>(plain.data()),
                     static_cast<int>(plain.size()));
   EVP_EncryptFinal_ex(ctx.get(), out + kNonceBytes + len, &len);
-  EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTagBytes,
-                      out + kNonceBytes + plain.size());
+  EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTagBytes, out + kNonceBytes + plain.size());
   std::string token;
   base64_encode(raw, token);
   return token;

@@ -24,7 +24,8 @@ struct Reader {
   uint64_t u64() {
     if (in.size() < 8) return ok = false, 0;
     uint64_t v = 0;
-    for (int i = 7; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(in[static_cast<size_t>(i)]);
+    for (int i = 7; i >= 0; --i)
+      v = (v << 8) | static_cast<unsigned char>(in[static_cast<size_t>(i)]);
     in.remove_prefix(8);
     return v;
   }

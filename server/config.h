@@ -11,7 +11,7 @@ namespace kinesim {
 
 struct Config {
   std::string host = "127.0.0.1";
-  uint16_t port = 4566;  // 0 picks a free port
+  uint16_t port = 4566;                  // 0 picks a free port
   std::string db = "./data/kinesim.db";  // ":memory:" keeps nothing
   std::string sync = "normal";           // normal: survives a crash; full: also power loss
   int64_t shard_limit = 500;             // open shards per account and region

@@ -3,14 +3,13 @@
 // or later from the store's writer thread), then reads the next one.
 #include "server/server.h"
 
+#include <pthread.h>
+
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-
-#include <pthread.h>
-
 #include <random>
 #include <thread>
 #include <vector>

@@ -22,7 +22,8 @@ struct HashKeyRange {
   bool operator==(const HashKeyRange&) const = default;
 };
 
-// Decimal text of a hash key, as Kinesis prints it ("0" .. "340282366920938463463374607431768211455").
+// Decimal text of a hash key, as Kinesis prints it ("0" ..
+// "340282366920938463463374607431768211455").
 std::string to_decimal(HashKey k);
 
 // Parses an unsigned decimal. nullopt for empty text, non-digits or a value of 2^128 or more.

@@ -21,9 +21,9 @@ Status Connection::open(const std::string& path, bool create) {
   if (create) flags |= SQLITE_OPEN_CREATE;
   const int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
   if (rc != SQLITE_OK) {
-    Status s = Status::Error(StatusCode::kInternal,
-                             "cannot open " + path + ": " +
-                                 (db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc)));
+    Status s =
+        Status::Error(StatusCode::kInternal, "cannot open " + path + ": " +
+                                                 (db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc)));
     sqlite3_close_v2(db_);
     db_ = nullptr;
     return s;

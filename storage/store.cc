@@ -294,7 +294,6 @@ class Store::ReadConnection {
 
   sqlite::Connection owned_;
   sqlite::Statement range_, first_ts_;
-
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -365,10 +364,10 @@ Status Store::start() {
   auto catalog = std::make_shared<Catalog>();
   {
     sqlite::Statement streams, shards, last;
-    if (Status s = db.prepare(
-            "SELECT id, account, region, name, created_ms, mode, retention_hours, "
-            "max_record_size_kib FROM streams",
-            &streams);
+    if (Status s =
+            db.prepare("SELECT id, account, region, name, created_ms, mode, retention_hours, "
+                       "max_record_size_kib FROM streams",
+                       &streams);
         !s.ok()) {
       return s;
     }
@@ -379,17 +378,17 @@ Status Store::start() {
         !s.ok()) {
       return s;
     }
-    if (Status s = db.prepare("SELECT max(id), max(ts) FROM records WHERE id BETWEEN ? AND ?",
-                              &last);
+    if (Status s =
+            db.prepare("SELECT max(id), max(ts) FROM records WHERE id BETWEEN ? AND ?", &last);
         !s.ok()) {
       return s;
     }
     while (streams.step() == SQLITE_ROW) {
       auto stream = std::make_shared<StreamInfo>();
       stream->id = streams.column_int(0);
-      stream->key = StreamKey{std::string(streams.column_text(1)),
-                              std::string(streams.column_text(2)),
-                              std::string(streams.column_text(3))};
+      stream->key =
+          StreamKey{std::string(streams.column_text(1)), std::string(streams.column_text(2)),
+                    std::string(streams.column_text(3))};
       stream->created_ms = streams.column_int(4);
       stream->mode = static_cast<StreamMode>(streams.column_int(5));
       stream->retention_hours = static_cast<int32_t>(streams.column_int(6));

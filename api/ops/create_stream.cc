@@ -10,8 +10,8 @@ constexpr int64_t kOnDemandInitialShards = 4;
 
 void CreateStream(Call& call) {
   NewStream spec;
-  spec.key = StreamKey{call.caller.account, call.caller.region,
-                       std::string(*call.in["StreamName"].str())};
+  spec.key =
+      StreamKey{call.caller.account, call.caller.region, std::string(*call.in["StreamName"].str())};
   auto mode = call.in["StreamModeDetails"]["StreamMode"].str();
   spec.mode = mode && *mode == "ON_DEMAND" ? StreamMode::kOnDemand : StreamMode::kProvisioned;
   auto shard_count = call.in["ShardCount"].integer();

@@ -30,22 +30,21 @@ void GetRecords(Call& call) {
   if (!it) return call.reply.fail(errors::invalid_argument("Invalid ShardIterator."));
   const int64_t now = call.now_ms();
   if (now - it->issued_ms > kIteratorLifetimeMs) {
-    return call.reply.fail(errors::expired_iterator(
-        "Iterator expired. The iterator was created at time " + amz_utc(it->issued_ms) +
-        " while right now it is " + amz_utc(now) +
-        " which is further in the future than the tolerated delay of " +
-        std::to_string(kIteratorLifetimeMs) + " milliseconds."));
+    return call.reply.fail(
+        errors::expired_iterator("Iterator expired. The iterator was created at time " +
+                                 amz_utc(it->issued_ms) + " while right now it is " + amz_utc(now) +
+                                 " which is further in the future than the tolerated delay of " +
+                                 std::to_string(kIteratorLifetimeMs) + " milliseconds."));
   }
   const StreamKey key{it->account, it->region, it->stream_name};
   auto stream = call.store().catalog()->find(key);
-  const ShardInfo* shard = stream && stream->id == it->stream_id ? stream->shard(it->shard_index)
-                                                                 : nullptr;
+  const ShardInfo* shard =
+      stream && stream->id == it->stream_id ? stream->shard(it->shard_index) : nullptr;
   if (!shard || shard->gid != it->shard_gid) {
     return call.reply.fail(shard_not_found(key, shard_id(it->shard_index)));
   }
-  const size_t limit =
-      static_cast<size_t>(std::clamp<int64_t>(call.in["Limit"].integer().value_or(kMaxRecords), 1,
-                                              static_cast<int64_t>(kMaxRecords)));
+  const size_t limit = static_cast<size_t>(std::clamp<int64_t>(
+      call.in["Limit"].integer().value_or(kMaxRecords), 1, static_cast<int64_t>(kMaxRecords)));
   const uint64_t tip = shard->cursor->last_counter.load(std::memory_order_acquire);
 
   // Rows are written straight into the response as they are read.
@@ -73,10 +72,12 @@ void GetRecords(Call& call) {
         });
     out.end_array();
     if (!read.ok()) return storage_error(read, key);
-    const bool closed_and_done = shard->ending_counter && next.after_counter >= *shard->ending_counter;
+    const bool closed_and_done =
+        shard->ending_counter && next.after_counter >= *shard->ending_counter;
     if (!closed_and_done) out.field("NextShardIterator", next.seal(call.services.sealer));
     const bool caught_up = next.after_counter >= tip;
-    out.field("MillisBehindLatest", caught_up ? int64_t{0} : std::max<int64_t>(0, now - last_arrival));
+    out.field("MillisBehindLatest",
+              caught_up ? int64_t{0} : std::max<int64_t>(0, now - last_arrival));
     out.end_object();
     return std::nullopt;
   });

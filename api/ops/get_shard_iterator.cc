@@ -12,7 +12,8 @@ Error position_mismatch(std::string_view type, bool has_sequence_number) {
       "StartingSequenceNumber or (2) TRIM_HORIZON or LATEST and no StartingSequenceNumber. "
       "Request specified " +
       std::string(type) +
-      (has_sequence_number ? " and also a StartingSequenceNumber." : " and no StartingSequenceNumber."));
+      (has_sequence_number ? " and also a StartingSequenceNumber."
+                           : " and no StartingSequenceNumber."));
 }
 
 }  // namespace
@@ -40,8 +41,8 @@ void GetShardIterator(Call& call) {
     const std::string where = " used in GetShardIterator on shard " + sid + " in stream " +
                               key.name + " under account " + key.account + " is invalid";
     if (!seq) {
-      return call.reply.fail(
-          errors::invalid_argument("StartingSequenceNumber " + std::string(*starting) + where + "."));
+      return call.reply.fail(errors::invalid_argument("StartingSequenceNumber " +
+                                                      std::string(*starting) + where + "."));
     }
     if (seq->shard_index != shard->index) {
       return call.reply.fail(errors::invalid_argument(
@@ -49,9 +50,9 @@ void GetShardIterator(Call& call) {
           ", while it was used in a call to a shard with " + sid));
     }
     if (seq->stream_id != stream->id) {
-      return call.reply.fail(errors::invalid_argument(
-          "StartingSequenceNumber " + std::string(*starting) + where +
-          " because it did not come from this stream."));
+      return call.reply.fail(
+          errors::invalid_argument("StartingSequenceNumber " + std::string(*starting) + where +
+                                   " because it did not come from this stream."));
     }
     after = type == "AT_SEQUENCE_NUMBER" ? (seq->counter > 0 ? seq->counter - 1 : 0) : seq->counter;
   } else if (type == "TRIM_HORIZON" || type == "LATEST") {

@@ -39,8 +39,8 @@ void ListShards(Call& call) {
     return call.reply.fail(
         errors::invalid_argument("Either NextToken or StreamName should be provided."));
   }
-  int64_t limit = std::min(in["MaxResults"].integer().value_or(kMaxShardsPerPage),
-                           kMaxShardsPerPage);
+  int64_t limit =
+      std::min(in["MaxResults"].integer().value_or(kMaxShardsPerPage), kMaxShardsPerPage);
   StreamKey key;
   Filter filter;
   if (token) {

@@ -49,7 +49,8 @@ void ListStreams(Call& call) {
     out.end_array();
     out.field("HasMoreStreams", more);
     if (more && !page.empty()) {
-      PageToken t{kTokenKind, call.now_ms(),
+      PageToken t{kTokenKind,
+                  call.now_ms(),
                   {call.caller.account, call.caller.region, page.back()->key.name}};
       out.field("NextToken", t.seal(call.services.sealer));
     }

@@ -13,27 +13,26 @@ void PutRecord(Call& call) {
   if (auto ordering = call.in["SequenceNumberForOrdering"].str()) {
     // Sequence numbers here always increase, so a valid one needs no further action.
     if (!SequenceNumber::parse(*ordering)) {
-      return call.reply.fail(errors::invalid_argument(
-          "ExclusiveMinimumSequenceNumber " + std::string(*ordering) +
-          " used in PutRecord on stream " + key.name + " under account " + key.account +
-          " is invalid."));
+      return call.reply.fail(
+          errors::invalid_argument("ExclusiveMinimumSequenceNumber " + std::string(*ordering) +
+                                   " used in PutRecord on stream " + key.name + " under account " +
+                                   key.account + " is invalid."));
     }
   }
   std::vector<RecordToPut> records(1);
   if (auto e = read_record(call.in, records[0])) return call.reply.fail(*e);
   if (auto e = check_record_sizes(*stream, records, false)) return call.reply.fail(*e);
   Reply reply = call.reply;
-  call.store().put_records(key, std::move(records),
-                           [reply, key](Result<std::vector<PutResult>> r) {
-                             if (!r.ok()) return reply.fail(storage_error(r.status(), key));
-                             const PutResult& p = r.value().front();
-                             reply.ok([&](Output& out) {
-                               out.begin_object();
-                               out.field("ShardId", shard_id(p.shard_index));
-                               out.field("SequenceNumber", p.sequence_number.str());
-                               out.end_object();
-                             });
-                           });
+  call.store().put_records(key, std::move(records), [reply, key](Result<std::vector<PutResult>> r) {
+    if (!r.ok()) return reply.fail(storage_error(r.status(), key));
+    const PutResult& p = r.value().front();
+    reply.ok([&](Output& out) {
+      out.begin_object();
+      out.field("ShardId", shard_id(p.shard_index));
+      out.field("SequenceNumber", p.sequence_number.str());
+      out.end_object();
+    });
+  });
 }
 
 }  // namespace kinesim::api::ops

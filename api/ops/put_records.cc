@@ -23,24 +23,23 @@ void PutRecords(Call& call) {
     return call.reply.fail(errors::invalid_argument("Records size exceeds 10 MB limit"));
   }
   Reply reply = call.reply;
-  call.store().put_records(
-      key, std::move(records), [reply, key](Result<std::vector<PutResult>> r) {
-        if (!r.ok()) return reply.fail(storage_error(r.status(), key));
-        reply.ok([&](Output& out) {
-          out.begin_object();
-          out.field("FailedRecordCount", int64_t{0});
-          out.key("Records");
-          out.begin_array();
-          for (const PutResult& p : r.value()) {
-            out.begin_object();
-            out.field("SequenceNumber", p.sequence_number.str());
-            out.field("ShardId", shard_id(p.shard_index));
-            out.end_object();
-          }
-          out.end_array();
-          out.end_object();
-        });
-      });
+  call.store().put_records(key, std::move(records), [reply, key](Result<std::vector<PutResult>> r) {
+    if (!r.ok()) return reply.fail(storage_error(r.status(), key));
+    reply.ok([&](Output& out) {
+      out.begin_object();
+      out.field("FailedRecordCount", int64_t{0});
+      out.key("Records");
+      out.begin_array();
+      for (const PutResult& p : r.value()) {
+        out.begin_object();
+        out.field("SequenceNumber", p.sequence_number.str());
+        out.field("ShardId", shard_id(p.shard_index));
+        out.end_object();
+      }
+      out.end_array();
+      out.end_object();
+    });
+  });
 }
 
 }  // namespace kinesim::api::ops

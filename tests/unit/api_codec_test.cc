@@ -65,8 +65,9 @@ TEST(JsonOutput, EscapesOnlyWhatJsonNeeds) {
 TEST(ErrorJson, OmitsAnEmptyMessage) {
   EXPECT_EQ(error_json(errors::make("UnknownOperationException", "")),
             R"({"__type":"UnknownOperationException"})");
-  EXPECT_EQ(error_json(errors::resource_not_found("Stream s under account 1 not found.")),
-            R"({"__type":"ResourceNotFoundException","message":"Stream s under account 1 not found."})");
+  EXPECT_EQ(
+      error_json(errors::resource_not_found("Stream s under account 1 not found.")),
+      R"({"__type":"ResourceNotFoundException","message":"Stream s under account 1 not found."})");
 }
 
 TEST(Sealer, OpensOnlyItsOwnTokens) {

@@ -52,8 +52,7 @@ class ApiTest : public ::testing::Test {
   std::string iterator(const std::string& name, const std::string& shard, const std::string& type,
                        const std::string& extra = "") {
     Answer a = ok("GetShardIterator", R"({"StreamName":")" + name + R"(","ShardId":")" + shard +
-                                          R"(","ShardIteratorType":")" + type + "\"" + extra +
-                                          "}");
+                                          R"(","ShardIteratorType":")" + type + "\"" + extra + "}");
     return a.json["ShardIterator"].GetString();
   }
 
@@ -76,9 +75,8 @@ TEST_F(ApiTest, UnknownTargetMissingAuthAndBadJson) {
   EXPECT_EQ(unknown.status, 400);
   EXPECT_EQ(unknown.type(), "UnknownOperationException");
 
-  const harness::HttpHeader headers[] = {
-      {"X-Amz-Target", "Kinesis_20131202.ListStreams"},
-      {"Content-Type", "application/x-amz-json-1.1"}};
+  const harness::HttpHeader headers[] = {{"X-Amz-Target", "Kinesis_20131202.ListStreams"},
+                                         {"Content-Type", "application/x-amz-json-1.1"}};
   const auto& noauth = client_.post("/", headers, "{}");
   EXPECT_EQ(noauth.status, 400);
   EXPECT_NE(noauth.body.find("MissingAuthenticationTokenException"), std::string::npos);
@@ -116,7 +114,8 @@ TEST_F(ApiTest, CreateDescribeAndDuplicate) {
   Answer d = ok("DescribeStream", R"({"StreamName":"orders"})");
   const auto& desc = d.json["StreamDescription"];
   EXPECT_STREQ(desc["StreamStatus"].GetString(), "ACTIVE");
-  EXPECT_STREQ(desc["StreamARN"].GetString(), "arn:aws:kinesis:us-east-1:000000000000:stream/orders");
+  EXPECT_STREQ(desc["StreamARN"].GetString(),
+               "arn:aws:kinesis:us-east-1:000000000000:stream/orders");
   EXPECT_STREQ(desc["StreamModeDetails"]["StreamMode"].GetString(), "PROVISIONED");
   EXPECT_EQ(desc["RetentionPeriodHours"].GetInt(), 24);
   EXPECT_FALSE(desc["HasMoreShards"].GetBool());
@@ -147,8 +146,7 @@ TEST_F(ApiTest, ShardLimitIsEnforced) {
   Answer a = call("CreateStream", R"({"StreamName":"huge","ShardCount":501})");
   EXPECT_EQ(a.type(), "LimitExceededException");
   EXPECT_NE(a.message().find("Limit: 500"), std::string::npos) << a.message();
-  EXPECT_EQ(call("DescribeStream", R"({"StreamName":"huge"})").type(),
-            "ResourceNotFoundException");
+  EXPECT_EQ(call("DescribeStream", R"({"StreamName":"huge"})").type(), "ResourceNotFoundException");
 }
 
 TEST_F(ApiTest, PutAndReadBack) {
@@ -205,27 +203,31 @@ TEST_F(ApiTest, IteratorTypesPositionCorrectly) {
   // Record i arrived at 1790000000 + i seconds.
   EXPECT_EQ(first_seq(iterator("s", shard, "AT_TIMESTAMP", R"(,"Timestamp":1790000001.5)")),
             seqs[2]);
-  EXPECT_EQ(first_seq(iterator("s", shard, "AT_TIMESTAMP", R"(,"Timestamp":1790000001)")),
-            seqs[1]);
+  EXPECT_EQ(first_seq(iterator("s", shard, "AT_TIMESTAMP", R"(,"Timestamp":1790000001)")), seqs[1]);
 }
 
 TEST_F(ApiTest, GetShardIteratorErrors) {
   create("s", 1);
-  Answer noshard = call("GetShardIterator",
-                        R"({"StreamName":"s","ShardId":"shardId-000000000009","ShardIteratorType":"LATEST"})");
+  Answer noshard =
+      call("GetShardIterator",
+           R"({"StreamName":"s","ShardId":"shardId-000000000009","ShardIteratorType":"LATEST"})");
   EXPECT_EQ(noshard.type(), "ResourceNotFoundException");
   EXPECT_EQ(noshard.message(),
             "Shard shardId-000000000009 in stream s under account 000000000000 does not exist");
-  Answer noseq = call("GetShardIterator",
-                      R"({"StreamName":"s","ShardId":"shardId-000000000000","ShardIteratorType":"AT_SEQUENCE_NUMBER"})");
+  Answer noseq = call(
+      "GetShardIterator",
+      R"({"StreamName":"s","ShardId":"shardId-000000000000","ShardIteratorType":"AT_SEQUENCE_NUMBER"})");
   EXPECT_EQ(noseq.type(), "InvalidArgumentException");
-  EXPECT_NE(noseq.message().find("Request specified AT_SEQUENCE_NUMBER and no StartingSequenceNumber."),
-            std::string::npos);
-  Answer future = call("GetShardIterator",
-                       R"({"StreamName":"s","ShardId":"shardId-000000000000","ShardIteratorType":"AT_TIMESTAMP","Timestamp":1890000000})");
+  EXPECT_NE(
+      noseq.message().find("Request specified AT_SEQUENCE_NUMBER and no StartingSequenceNumber."),
+      std::string::npos);
+  Answer future = call(
+      "GetShardIterator",
+      R"({"StreamName":"s","ShardId":"shardId-000000000000","ShardIteratorType":"AT_TIMESTAMP","Timestamp":1890000000})");
   EXPECT_EQ(future.type(), "InvalidArgumentException");
-  Answer badseq = call("GetShardIterator",
-                       R"({"StreamName":"s","ShardId":"shardId-000000000000","ShardIteratorType":"AT_SEQUENCE_NUMBER","StartingSequenceNumber":"12345"})");
+  Answer badseq = call(
+      "GetShardIterator",
+      R"({"StreamName":"s","ShardId":"shardId-000000000000","ShardIteratorType":"AT_SEQUENCE_NUMBER","StartingSequenceNumber":"12345"})");
   EXPECT_EQ(badseq.type(), "InvalidArgumentException");
   EXPECT_EQ(badseq.message(),
             "StartingSequenceNumber 12345 used in GetShardIterator on shard shardId-000000000000 "
@@ -283,35 +285,43 @@ TEST_F(ApiTest, PutRecordsRoutesByHashAndKeepsOrder) {
 
 TEST_F(ApiTest, ExplicitHashKeyAndLimits) {
   create("s", 2);
-  Answer hi = ok("PutRecord",
-                 R"({"StreamName":"s","PartitionKey":"a","Data":"AA==","ExplicitHashKey":"340282366920938463463374607431768211455"})");
+  Answer hi = ok(
+      "PutRecord",
+      R"({"StreamName":"s","PartitionKey":"a","Data":"AA==","ExplicitHashKey":"340282366920938463463374607431768211455"})");
   EXPECT_STREQ(hi.json["ShardId"].GetString(), "shardId-000000000001");
-  Answer out = call("PutRecord",
-                    R"({"StreamName":"s","PartitionKey":"a","Data":"AA==","ExplicitHashKey":"340282366920938463463374607431768211456"})");
+  Answer out = call(
+      "PutRecord",
+      R"({"StreamName":"s","PartitionKey":"a","Data":"AA==","ExplicitHashKey":"340282366920938463463374607431768211456"})");
   EXPECT_EQ(out.type(), "InvalidArgumentException");
   EXPECT_EQ(out.message(),
             "Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. "
             "Specified value was 340282366920938463463374607431768211456");
   // Over 1 MiB of data is over the default maximum record size.
   std::string big((1024 * 1024 / 3 + 1) * 4, 'A');  // 1,048,578 bytes decoded
-  Answer large = call("PutRecord", R"({"StreamName":"s","PartitionKey":"a","Data":")" + big + "\"}");
+  Answer large =
+      call("PutRecord", R"({"StreamName":"s","PartitionKey":"a","Data":")" + big + "\"}");
   EXPECT_EQ(large.type(), "ValidationException");
   EXPECT_EQ(large.message(),
             "1 validation error detected: Value at 'data' failed to satisfy constraint: Member "
             "must have length less than or equal to 1048576");
-  Answer batch = call("PutRecords", R"({"StreamName":"s","Records":[{"PartitionKey":"a","Data":"AA=="},)"
-                                    R"({"PartitionKey":"a","Data":")" + big + "\"}]}");
+  Answer batch =
+      call("PutRecords", R"({"StreamName":"s","Records":[{"PartitionKey":"a","Data":"AA=="},)"
+                         R"({"PartitionKey":"a","Data":")" +
+                             big + "\"}]}");
   EXPECT_EQ(batch.message(),
             "1 validation error detected: Value at 'records.2.member.data' failed to satisfy "
             "constraint: Member must have length less than or equal to 1048576");
   // Data exactly at the limit, pushed over it by the partition key.
   std::string exact(1024 * 1024 / 3 * 4, 'A');
   exact += "AA==";  // 1,048,575 + 1 = 1,048,576 bytes
-  Answer with_key = call("PutRecord", R"({"StreamName":"s","PartitionKey":"ab","Data":")" + exact + "\"}");
+  Answer with_key =
+      call("PutRecord", R"({"StreamName":"s","PartitionKey":"ab","Data":")" + exact + "\"}");
   EXPECT_EQ(with_key.type(), "InvalidArgumentException") << with_key.body.substr(0, 200);
   // 1,048,575 bytes of data and a one-byte key fill the limit exactly.
   const std::string fits(1024 * 1024 / 3 * 4, 'A');
-  EXPECT_EQ(ok("PutRecord", R"({"StreamName":"s","PartitionKey":"a","Data":")" + fits + "\"}").status, 200);
+  EXPECT_EQ(
+      ok("PutRecord", R"({"StreamName":"s","PartitionKey":"a","Data":")" + fits + "\"}").status,
+      200);
 }
 
 TEST_F(ApiTest, ListStreamsPaginates) {
@@ -320,9 +330,11 @@ TEST_F(ApiTest, ListStreamsPaginates) {
   std::string token;
   int pages = 0;
   do {
-    std::string body = token.empty() ? R"({"Limit":3})" : R"({"Limit":3,"NextToken":")" + token + "\"}";
+    std::string body =
+        token.empty() ? R"({"Limit":3})" : R"({"Limit":3,"NextToken":")" + token + "\"}";
     Answer a = ok("ListStreams", body);
-    for (const auto& n : a.json["StreamNames"].GetArray()) EXPECT_TRUE(seen.insert(n.GetString()).second);
+    for (const auto& n : a.json["StreamNames"].GetArray())
+      EXPECT_TRUE(seen.insert(n.GetString()).second);
     EXPECT_EQ(a.json["StreamSummaries"].Size(), a.json["StreamNames"].Size());
     token = a.json.HasMember("NextToken") ? a.json["NextToken"].GetString() : "";
     EXPECT_EQ(a.json["HasMoreStreams"].GetBool(), !token.empty());
@@ -344,11 +356,13 @@ TEST_F(ApiTest, ListShardsPaginatesAndFilters) {
 
   Answer both = call("ListShards", R"({"StreamName":"s","NextToken":")" + token + "\"}");
   EXPECT_EQ(both.type(), "InvalidArgumentException");
-  Answer after = ok("ListShards",
-                    R"({"StreamName":"s","ShardFilter":{"Type":"AFTER_SHARD_ID","ShardId":"shardId-000000000003"}})");
+  Answer after = ok(
+      "ListShards",
+      R"({"StreamName":"s","ShardFilter":{"Type":"AFTER_SHARD_ID","ShardId":"shardId-000000000003"}})");
   ASSERT_EQ(after.json["Shards"].Size(), 1u);
-  Answer by_arn = ok("ListShards",
-                     R"({"StreamARN":"arn:aws:kinesis:us-east-1:000000000000:stream/s","ExclusiveStartShardId":"shardId-000000000000"})");
+  Answer by_arn = ok(
+      "ListShards",
+      R"({"StreamARN":"arn:aws:kinesis:us-east-1:000000000000:stream/s","ExclusiveStartShardId":"shardId-000000000000"})");
   EXPECT_EQ(by_arn.json["Shards"].Size(), 4u);
 
   clock_.advance_ms(300'001);

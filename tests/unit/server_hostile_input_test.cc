@@ -18,10 +18,20 @@ TEST(HostileInput, EveryOperationSurvivesMalformedBodies) {
   ASSERT_EQ(client.call("CreateStream", R"({"StreamName":"keep","ShardCount":1})").status, 200);
 
   std::vector<std::string> bodies = {
-      "", "[]", "\"x\"", "1", "true", "{", "}", "{\"a\":}", "\xff\xfe",
-      R"({"StreamName":123})", R"({"StreamName":null,"ShardCount":"x"})",
+      "",
+      "[]",
+      "\"x\"",
+      "1",
+      "true",
+      "{",
+      "}",
+      "{\"a\":}",
+      "\xff\xfe",
+      R"({"StreamName":123})",
+      R"({"StreamName":null,"ShardCount":"x"})",
       R"({"StreamName":"s","ShardCount":-1,"Limit":1e308})",
-      R"({"StreamName":"s","Records":{"a":1}})", R"({"StreamName":"s","Records":[1,2,3]})",
+      R"({"StreamName":"s","Records":{"a":1}})",
+      R"({"StreamName":"s","Records":[1,2,3]})",
       R"({"StreamName":"s","Records":[{"Data":1,"PartitionKey":[]}]})",
       R"({"StreamName":"s","ShardIterator":"AAAA","Timestamp":"yesterday"})",
       R"({"StreamName":"s","ShardId":"shardId-999999999999999","ShardIteratorType":"LATEST"})",

@@ -8,7 +8,11 @@ namespace {
 TEST(SequenceNumber, FormatIsFixedWidthDecimal) {
   const std::string s = SequenceNumber{7, 3, 42}.str();
   EXPECT_EQ(s.size(), 56u);
-  EXPECT_EQ(s, "49" "0000000007" "000000000003" "00000000000000000000000000000042");
+  EXPECT_EQ(s,
+            "49"
+            "0000000007"
+            "000000000003"
+            "00000000000000000000000000000042");
 }
 
 TEST(SequenceNumber, ParseRoundTrips) {

@@ -69,7 +69,8 @@ TEST_F(StoreTest, CreatePutReadInMemory) {
   ASSERT_TRUE(stream);
   ASSERT_EQ(stream->shards.size(), 2u);
 
-  auto r = put(*store, "orders", {{0, "k", "first"}, {kMaxHashKey, "k", "second"}, {1, "k", "third"}});
+  auto r =
+      put(*store, "orders", {{0, "k", "first"}, {kMaxHashKey, "k", "second"}, {1, "k", "third"}});
   ASSERT_TRUE(r.ok());
   ASSERT_EQ(r->size(), 3u);
   EXPECT_EQ((*r)[0].shard_index, 0);
@@ -150,7 +151,8 @@ TEST_F(StoreTest, ReadLimitsByCountAndBytes) {
   auto store = open(":memory:");
   ASSERT_TRUE(create(*store, "orders", 1).ok());
   std::vector<RecordToPut> recs;
-  for (int i = 0; i < 10; ++i) recs.push_back({0, "k", std::string(100, static_cast<char>('a' + i))});
+  for (int i = 0; i < 10; ++i)
+    recs.push_back({0, "k", std::string(100, static_cast<char>('a' + i))});
   ASSERT_TRUE(put(*store, "orders", recs).ok());
   const ShardInfo& shard = store->catalog()->find(kOrders)->shards[0];
   std::vector<uint64_t> seen;
@@ -194,9 +196,10 @@ TEST_F(StoreTest, ArrivalTimesNeverGoBackwards) {
   ASSERT_TRUE(put(*store, "orders", {{0, "k", "y"}}).ok());
   const ShardInfo& shard = store->catalog()->find(kOrders)->shards[0];
   std::vector<int64_t> times;
-  ASSERT_TRUE(store->read_records(shard.gid, 0, 2, 10, SIZE_MAX, [&](const StoredRecord& r) {
-                     times.push_back(r.arrival_ms);
-                   }).ok());
+  ASSERT_TRUE(store
+                  ->read_records(shard.gid, 0, 2, 10, SIZE_MAX,
+                                 [&](const StoredRecord& r) { times.push_back(r.arrival_ms); })
+                  .ok());
   ASSERT_EQ(times.size(), 2u);
   EXPECT_EQ(times[0], times[1]);
 }
