@@ -31,7 +31,7 @@ class Dispatcher {
   Dispatcher(Store& store, const Clock& clock);
 
   // Answers `request` through `done`, exactly once: before handle() returns, or later from the
-  // store's writer thread for operations that write.
+  // thread that commits the store's writes for operations that write.
   void handle(HttpRequest request, Responder done);
 
  private:

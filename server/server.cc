@@ -1,6 +1,6 @@
 // The HTTP side of kinesim: Boost.Beast HTTP/1.1 with keep-alive on a pool of threads. A session
 // reads a request, hands it to the api Dispatcher, and writes whatever answer comes back (now,
-// or later from the store's writer thread), then reads the next one.
+// or later from whichever thread commits the write), then reads the next one.
 #include "server/server.h"
 
 #include <pthread.h>

@@ -19,11 +19,11 @@ namespace kinesim {
 
 enum class StreamMode { kProvisioned, kOnDemand };
 
-// Where a shard's committed records end. Written by the writer thread after commit only.
+// Where a shard's committed records end. Written by the writing thread after commit only.
 struct ShardCursor {
   std::atomic<uint64_t> last_counter{0};  // counter of the newest committed record (0: none)
 
-  // Owned by the writer thread; never read elsewhere.
+  // Owned by the writing thread (one at a time, handed over under the queue lock).
   uint64_t pending_counter = 0;  // newest counter handed out in the open transaction
   int64_t last_arrival_ms = 0;   // arrival times never go backwards within a shard
   bool touched = false;          // changed by the open transaction

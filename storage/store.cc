@@ -82,7 +82,8 @@ struct Store::Job {
   virtual void finish(Status s) = 0;
 };
 
-// The writer thread's connection, statements and its draft of the catalog.
+// The writing thread's connection, statements and its draft of the catalog; used by one thread
+// at a time (see Store::submit).
 class Store::Writer {
  public:
   Writer(Store& store) : store_(store) {}
@@ -428,10 +429,6 @@ Status Store::start() {
   }
   catalog_ = std::move(catalog);
   if (Status s = writer_->prepare(); !s.ok()) return s;
-  writer_thread_ = std::thread([this] {
-    pthread_setname_np(pthread_self(), "kinesim-writer");
-    writer_loop();
-  });
   if (!in_memory_) {
     checkpoint_thread_ = std::thread([this] {
       pthread_setname_np(pthread_self(), "kinesim-ckpt");
@@ -443,12 +440,12 @@ Status Store::start() {
 
 Store::~Store() {
   {
-    std::lock_guard lock(queue_mutex_);
+    // Callers are gone by now; a commit still running on another thread finishes first.
+    std::unique_lock lock(queue_mutex_);
+    idle_cv_.wait(lock, [this] { return !writing_ && queue_.empty(); });
     stopping_ = true;
   }
-  queue_cv_.notify_all();
   checkpoint_cv_.notify_all();
-  if (writer_thread_.joinable()) writer_thread_.join();
   if (checkpoint_thread_.joinable()) checkpoint_thread_.join();
   idle_readers_.clear();
   writer_.reset();
@@ -460,41 +457,42 @@ std::shared_ptr<const Catalog> Store::catalog() const {
 }
 
 void Store::submit(std::unique_ptr<Job> job) {
-  {
-    std::lock_guard lock(queue_mutex_);
-    queue_.push_back(std::move(job));
+  std::unique_lock lock(queue_mutex_);
+  queue_.push_back(std::move(job));
+  if (writing_) return;  // the writing thread takes it with its next batch
+  writing_ = true;
+  std::vector<std::unique_ptr<Job>> batch;
+  while (!queue_.empty()) {
+    if (queue_.size() <= kMaxJobsPerTransaction) {
+      batch.swap(queue_);
+    } else {
+      auto mid = queue_.begin() + static_cast<std::ptrdiff_t>(kMaxJobsPerTransaction);
+      batch.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(mid));
+      queue_.erase(queue_.begin(), mid);
+    }
+    lock.unlock();
+    commit_batch(batch);
+    batch.clear();
+    lock.lock();
   }
-  queue_cv_.notify_one();
+  writing_ = false;
+  lock.unlock();
+  idle_cv_.notify_all();
 }
 
-void Store::writer_loop() {
-  std::vector<std::unique_ptr<Job>> batch;
-  for (;;) {
-    {
-      std::unique_lock lock(queue_mutex_);
-      queue_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping, and every queued write is done
-      if (queue_.size() <= kMaxJobsPerTransaction) {
-        batch.swap(queue_);
-      } else {
-        auto mid = queue_.begin() + static_cast<std::ptrdiff_t>(kMaxJobsPerTransaction);
-        batch.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(mid));
-        queue_.erase(queue_.begin(), mid);
-      }
-    }
-    Status outcome;
-    {
-      std::unique_lock<std::mutex> memory_lock;
-      if (in_memory_) memory_lock = std::unique_lock(memory_db_mutex_);
-      outcome = writer_->run_batch(batch);
-    }
-    if (outcome.ok()) {
-      auto& results = writer_->results();
-      for (size_t i = 0; i < batch.size(); ++i) batch[i]->finish(std::move(results[i]));
-    } else {
-      for (auto& job : batch) job->finish(outcome);
-    }
-    batch.clear();
+void Store::commit_batch(std::vector<std::unique_ptr<Job>>& batch) {
+  Status outcome;
+  {
+    std::unique_lock<std::mutex> memory_lock;
+    if (in_memory_) memory_lock = std::unique_lock(memory_db_mutex_);
+    outcome = writer_->run_batch(batch);
+  }
+  // Callbacks run with no lock held: they may read, or submit more writes.
+  if (outcome.ok()) {
+    auto& results = writer_->results();
+    for (size_t i = 0; i < batch.size(); ++i) batch[i]->finish(std::move(results[i]));
+  } else {
+    for (auto& job : batch) job->finish(outcome);
   }
 }
 

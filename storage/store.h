@@ -1,10 +1,13 @@
 // Store: streams, shards and records on SQLite.
 //
 // Contract:
-// - Every mutation runs on one writer thread, which batches whatever requests are waiting into
-//   a single transaction (group commit). A mutation's callback runs after its transaction has
-//   committed, so a caller that acknowledges a write from the callback never acknowledges
-//   something a crash could lose (WAL mode; `sync_full` also survives power loss).
+// - Mutations are group-committed: whatever requests are waiting go into one transaction. The
+//   thread that submits a mutation while no commit is running becomes the writer: it commits
+//   its own request and every request queued meanwhile, batch after batch, until the queue is
+//   empty (so a lone request pays no thread hand-off). A mutation's callback runs after its
+//   transaction has committed, on the writing thread, so a caller that acknowledges a write from
+//   the callback never acknowledges something a crash could lose (WAL mode; `sync_full` also
+//   survives power loss). Callbacks may submit further mutations.
 // - Reads never wait for the writer when the database is a file: each reading thread borrows a
 //   connection of its own and sees committed data only. An in-memory database has one
 //   connection, shared under a lock.
@@ -62,8 +65,8 @@ struct StoredRecord {
 
 class Store {
  public:
-  // Opens or creates the database and starts the writer thread. Fails (kInternal) when the file
-  // cannot be opened or written, or was written by a newer schema.
+  // Opens or creates the database (and, for a file, its checkpoint thread). Fails (kInternal) when
+  // the file cannot be opened or written, or was written by a newer schema.
   static Result<std::unique_ptr<Store>> open(const StoreOptions& options, const Clock& clock);
   ~Store();  // finishes queued writes, then stops the writer
   Store(const Store&) = delete;
@@ -75,7 +78,8 @@ class Store {
   // so they stay valid across restarts of the same database.
   const std::string& secret() const { return secret_; }
 
-  // --- Writes. Each callback runs on the writer thread once the outcome is durable. ---
+  // --- Writes. Each callback runs on the writing thread once the outcome is durable; the call
+  // may return before or after that. ---
   // kAlreadyExists, kLimitExceeded (current/limit set) or Ok.
   void create_stream(NewStream spec, std::function<void(Status)> done);
   // kNotFound or Ok. Removes the stream, its shards and its records.
@@ -103,7 +107,7 @@ class Store {
   Store(StoreOptions options, const Clock& clock);
   Status start();
   void submit(std::unique_ptr<Job> job);
-  void writer_loop();
+  void commit_batch(std::vector<std::unique_ptr<Job>>& batch);
   std::unique_ptr<ReadConnection> acquire_reader();
   void release_reader(std::unique_ptr<ReadConnection> conn);
 
@@ -117,10 +121,10 @@ class Store {
 
   std::unique_ptr<Writer> writer_;
   std::mutex queue_mutex_;
-  std::condition_variable queue_cv_;
+  std::condition_variable idle_cv_;  // signalled when a writing thread finishes
   std::vector<std::unique_ptr<Job>> queue_;
+  bool writing_ = false;  // a thread is committing; it will also take what is queued
   bool stopping_ = false;
-  std::thread writer_thread_;
   // File databases: copies the WAL back into the database in the background, so commits never
   // pay for a checkpoint.
   std::thread checkpoint_thread_;
