@@ -49,6 +49,8 @@ CREATE TABLE records(
 constexpr int kCounterBits = 40;
 constexpr size_t kMaxJobsPerTransaction = 4096;
 constexpr auto kCheckpointInterval = std::chrono::milliseconds(250);
+constexpr int kWalResetFrames = 4096;                     // 16 MiB of 4 KiB pages
+constexpr int64_t kWalSizeLimitBytes = 64 * 1024 * 1024;  // kept on disk after a restart
 
 int64_t record_id(int64_t shard_gid, uint64_t counter) {
   return (shard_gid << kCounterBits) | static_cast<int64_t>(counter);
@@ -320,9 +322,14 @@ Status Store::start() {
   if (Status s = configure(db, options_.sync_full, in_memory_); !s.ok()) {
     return internal("cannot use " + options_.path + ": " + s.message);
   }
-  // The writer never checkpoints; checkpoint_loop does (see there).
+  // The writer never checkpoints: checkpoint_loop does, off the commit path (see there).
   if (!in_memory_) {
-    if (Status s = db.exec("PRAGMA wal_autocheckpoint=0;"); !s.ok()) return s;
+    // journal_size_limit shrinks the WAL file back when it restarts after a burst.
+    if (Status s = db.exec("PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=" +
+                           std::to_string(kWalSizeLimitBytes) + ";");
+        !s.ok()) {
+      return s;
+    }
   }
 
   // Schema: create on first use, refuse a newer one.
@@ -461,6 +468,10 @@ void Store::submit(std::unique_ptr<Job> job) {
   queue_.push_back(std::move(job));
   if (writing_) return;  // the writing thread takes it with its next batch
   writing_ = true;
+  drain_queue(lock);
+}
+
+void Store::drain_queue(std::unique_lock<std::mutex>& lock) {
   std::vector<std::unique_ptr<Job>> batch;
   while (!queue_.empty()) {
     if (queue_.size() <= kMaxJobsPerTransaction) {
@@ -498,18 +509,40 @@ void Store::commit_batch(std::vector<std::unique_ptr<Job>>& batch) {
 
 void Store::checkpoint_loop() {
   // A PASSIVE checkpoint copies committed WAL frames into the database without blocking the
-  // writer or readers; the writer then restarts the WAL from its start once every frame has been
-  // copied. Done every kCheckpointInterval, the WAL stays small and commits stay fast.
+  // writer or readers. But the WAL only starts over once every frame has been copied, and under
+  // a steady write load a background pass never catches up, so the WAL would grow without bound
+  // (and every read would slow down with it). So once the WAL is past kWalResetFrames, a second
+  // pass runs while this thread holds the writer's role: it only has to copy what arrived during
+  // the first, and writes wait that long (queued, then group-committed) instead of paying for
+  // the whole copy. The next commit then restarts the WAL from its beginning.
   sqlite::Connection db;
   if (!db.open(options_.path, false).ok() || !configure(db, options_.sync_full, false).ok()) {
     return;
   }
+  auto passive = [&db] {
+    int log_frames = 0, copied = 0;
+    sqlite3_wal_checkpoint_v2(db.handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log_frames,
+                              &copied);
+    return log_frames;
+  };
   std::unique_lock lock(queue_mutex_);
   while (!stopping_) {
     checkpoint_cv_.wait_for(lock, kCheckpointInterval);
     if (stopping_) break;
     lock.unlock();
-    (void)db.exec("PRAGMA wal_checkpoint(PASSIVE);");
+    const int log_frames = passive();
+    lock.lock();
+    if (log_frames < kWalResetFrames || stopping_) continue;
+    // Take the writer's role when it is free (a busy writer is left alone until next time).
+    if (!idle_cv_.wait_for(lock, kCheckpointInterval, [this] { return !writing_ || stopping_; }) ||
+        stopping_) {
+      continue;
+    }
+    writing_ = true;
+    lock.unlock();
+    passive();
+    lock.lock();
+    drain_queue(lock);  // commits what queued meanwhile; returns unlocked
     lock.lock();
   }
   lock.unlock();

@@ -107,6 +107,9 @@ class Store {
   Store(StoreOptions options, const Clock& clock);
   Status start();
   void submit(std::unique_ptr<Job> job);
+  // With queue_mutex_ held through `lock` and writing_ set: commits until the queue is empty,
+  // then clears writing_ and returns with the lock released.
+  void drain_queue(std::unique_lock<std::mutex>& lock);
   void commit_batch(std::vector<std::unique_ptr<Job>>& batch);
   std::unique_ptr<ReadConnection> acquire_reader();
   void release_reader(std::unique_ptr<ReadConnection> conn);
