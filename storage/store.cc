@@ -48,9 +48,6 @@ CREATE TABLE records(
 
 constexpr int kCounterBits = 40;
 constexpr size_t kMaxJobsPerTransaction = 4096;
-constexpr auto kCheckpointInterval = std::chrono::milliseconds(250);
-constexpr int kWalResetFrames = 4096;                     // 16 MiB of 4 KiB pages
-constexpr int64_t kWalSizeLimitBytes = 64 * 1024 * 1024;  // kept on disk after a restart
 
 int64_t record_id(int64_t shard_gid, uint64_t counter) {
   return (shard_gid << kCounterBits) | static_cast<int64_t>(counter);
@@ -326,7 +323,7 @@ Status Store::start() {
   if (!in_memory_) {
     // journal_size_limit shrinks the WAL file back when it restarts after a burst.
     if (Status s = db.exec("PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=" +
-                           std::to_string(kWalSizeLimitBytes) + ";");
+                           std::to_string(options_.wal_size_limit_bytes) + ";");
         !s.ok()) {
       return s;
     }
@@ -473,7 +470,8 @@ void Store::submit(std::unique_ptr<Job> job) {
 
 void Store::drain_queue(std::unique_lock<std::mutex>& lock) {
   std::vector<std::unique_ptr<Job>> batch;
-  while (!queue_.empty()) {
+  // A waiting checkpointer takes over between batches, and commits whatever is left itself.
+  while (!queue_.empty() && !checkpoint_wanted_) {
     if (queue_.size() <= kMaxJobsPerTransaction) {
       batch.swap(queue_);
     } else {
@@ -511,10 +509,10 @@ void Store::checkpoint_loop() {
   // A PASSIVE checkpoint copies committed WAL frames into the database without blocking the
   // writer or readers. But the WAL only starts over once every frame has been copied, and under
   // a steady write load a background pass never catches up, so the WAL would grow without bound
-  // (and every read would slow down with it). So once the WAL is past kWalResetFrames, a second
-  // pass runs while this thread holds the writer's role: it only has to copy what arrived during
-  // the first, and writes wait that long (queued, then group-committed) instead of paying for
-  // the whole copy. The next commit then restarts the WAL from its beginning.
+  // (and every read would slow down with it). So once the WAL is past options_.wal_reset_pages, a
+  // second pass runs while this thread holds the writer's role: it only has to copy what arrived
+  // during the first, and writes wait that long (queued, then group-committed) instead of paying
+  // for the whole copy. The next commit then restarts the WAL from its beginning.
   sqlite::Connection db;
   if (!db.open(options_.path, false).ok() || !configure(db, options_.sync_full, false).ok()) {
     return;
@@ -525,19 +523,19 @@ void Store::checkpoint_loop() {
                               &copied);
     return log_frames;
   };
+  const auto interval = std::chrono::milliseconds(options_.checkpoint_interval_ms);
   std::unique_lock lock(queue_mutex_);
   while (!stopping_) {
-    checkpoint_cv_.wait_for(lock, kCheckpointInterval);
+    checkpoint_cv_.wait_for(lock, interval);
     if (stopping_) break;
     lock.unlock();
     const int log_frames = passive();
     lock.lock();
-    if (log_frames < kWalResetFrames || stopping_) continue;
-    // Take the writer's role when it is free (a busy writer is left alone until next time).
-    if (!idle_cv_.wait_for(lock, kCheckpointInterval, [this] { return !writing_ || stopping_; }) ||
-        stopping_) {
-      continue;
-    }
+    if (log_frames < options_.wal_reset_pages || stopping_) continue;
+    // Take the writer's role as soon as the current batch is done.
+    checkpoint_wanted_ = true;
+    idle_cv_.wait(lock, [this] { return !writing_; });
+    checkpoint_wanted_ = false;
     writing_ = true;
     lock.unlock();
     passive();

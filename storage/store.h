@@ -35,6 +35,13 @@ struct StoreOptions {
   std::string path = "./data/kinesim.db";  // ":memory:" keeps nothing on disk
   bool sync_full = false;                  // fsync every commit (survives power loss)
   int64_t shard_limit = 500;               // open shards per account and region
+  // File databases: how often the WAL is copied back into the database in the background.
+  int checkpoint_interval_ms = 250;
+  // File databases: once the WAL holds this many pages, the checkpointer briefly holds writes
+  // back to copy the rest and let the WAL start over (see checkpoint_loop).
+  int wal_reset_pages = 4096;  // 16 MiB of 4 KiB pages
+  // The WAL file is trimmed back to this size when it starts over.
+  int64_t wal_size_limit_bytes = 64 * 1024 * 1024;
 };
 
 struct NewStream {
@@ -126,7 +133,8 @@ class Store {
   std::mutex queue_mutex_;
   std::condition_variable idle_cv_;  // signalled when a writing thread finishes
   std::vector<std::unique_ptr<Job>> queue_;
-  bool writing_ = false;  // a thread is committing; it will also take what is queued
+  bool writing_ = false;            // a thread is committing; it will also take what is queued
+  bool checkpoint_wanted_ = false;  // the checkpointer waits for the writer's role
   bool stopping_ = false;
   // File databases: copies the WAL back into the database in the background, so commits never
   // pay for a checkpoint.
