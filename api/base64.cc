@@ -51,16 +51,34 @@ void base64_encode(std::string_view bytes, char* o) {
   }
 }
 
-std::optional<size_t> base64_decoded_size(std::string_view text) {
-  if (text.size() % 4 != 0) return std::nullopt;
-  size_t pad = 0;
-  if (!text.empty() && text.back() == '=')
-    pad = (text.size() >= 2 && text[text.size() - 2] == '=') ? 2 : 1;
-  const size_t body = text.size() - pad;
-  for (size_t i = 0; i < body; ++i) {
-    if (kDecode[static_cast<unsigned char>(text[i])] < 0) return std::nullopt;
+Base64Problem base64_problem(std::string_view text) {
+  using Kind = Base64Problem::Kind;
+  if (text.size() % 4 != 0) return {Kind::kLength};
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (kDecode[static_cast<unsigned char>(c)] >= 0) continue;
+    if (c == '=' && (i + 1 == text.size() || text[i + 1] == '=')) continue;
+    return {Kind::kCharacter, c};
   }
-  return text.size() / 4 * 3 - pad;
+  size_t pads = 0;
+  while (pads < text.size() && text[text.size() - 1 - pads] == '=') ++pads;
+  if (pads > 2) return {Kind::kLastCharacter};
+  if (pads > 0) {
+    // One pad leaves 2 unused bits in the last data character, two pads leave 4; Kinesis wants
+    // them zero.
+    const int unused = pads == 1 ? 0x3 : 0xF;
+    if (kDecode[static_cast<unsigned char>(text[text.size() - pads - 1])] & unused) {
+      return {Kind::kLastCharacter};
+    }
+  }
+  return {};
+}
+
+std::optional<size_t> base64_decoded_size(std::string_view text) {
+  if (base64_problem(text).kind != Base64Problem::Kind::kNone) return std::nullopt;
+  const size_t pads =
+      text.empty() ? 0 : (text.back() == '=') + (text.size() > 1 && text[text.size() - 2] == '=');
+  return text.size() / 4 * 3 - pads;
 }
 
 std::optional<std::string> base64_decode(std::string_view text) {

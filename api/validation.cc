@@ -18,6 +18,7 @@
 #include <cstring>
 #include <limits>
 
+#include "api/base64.h"
 #include "api/model.h"
 
 namespace kinesim::api {
@@ -52,81 +53,6 @@ std::string concat(std::initializer_list<std::string_view> parts) {
   out.reserve(size);
   for (std::string_view p : parts) out.append(p);
   return out;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Base64 (standard alphabet, padded), as Kinesis decodes JSON blobs.
-
-constexpr std::array<std::int8_t, 256> kBase64Values = [] {
-  std::array<std::int8_t, 256> values{};
-  values.fill(-1);
-  const char* alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  for (int i = 0; i < 64; ++i)
-    values[static_cast<unsigned char>(alphabet[i])] = static_cast<std::int8_t>(i);
-  return values;
-}();
-
-struct Base64Check {
-  enum class Problem { kNone, kLength, kCharacter, kLastCharacter };
-  Problem problem = Problem::kNone;
-  char bad = 0;                    // kCharacter: the character Kinesis names
-  std::size_t decoded_length = 0;  // kNone: the number of bytes the text decodes to
-};
-
-std::size_t trailing_pads(std::string_view s) {
-  std::size_t pads = 0;
-  while (pads < s.size() && s[s.size() - 1 - pads] == '=') ++pads;
-  return pads;
-}
-
-// Checks base64 text the way Kinesis does, in its order: the length must be a multiple of 4;
-// then the first character outside the alphabet, or an '=' followed by anything but '=', is
-// named; then the padding must be at most "==" and the last data character must carry no
-// stray bits (Kinesis: "Invalid last non-pad Base64 character dectected").
-Base64Check check_base64(std::string_view s) {
-  Base64Check result;
-  if (s.size() % 4 != 0) {
-    result.problem = Base64Check::Problem::kLength;
-    return result;
-  }
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    auto c = static_cast<unsigned char>(s[i]);
-    if (kBase64Values[c] >= 0) continue;
-    if (c == '=' && (i + 1 == s.size() || s[i + 1] == '=')) continue;
-    result.problem = Base64Check::Problem::kCharacter;
-    result.bad = static_cast<char>(c);
-    return result;
-  }
-  std::size_t pads = trailing_pads(s);
-  bool last_ok = pads <= 2;
-  if (last_ok && pads > 0) {
-    // One pad leaves 2 spare bits in the last data character, two pads leave 4.
-    int spare_mask = pads == 1 ? 0x3 : 0xF;
-    last_ok = (kBase64Values[static_cast<unsigned char>(s[s.size() - pads - 1])] & spare_mask) == 0;
-  }
-  if (!last_ok) {
-    result.problem = Base64Check::Problem::kLastCharacter;
-    return result;
-  }
-  result.decoded_length = s.size() / 4 * 3 - pads;
-  return result;
-}
-
-// Calls `emit(byte)` for each byte of valid base64 text, in order.
-template <typename Emit>
-void decode_base64(std::string_view s, Emit&& emit) {
-  std::uint32_t bits = 0;
-  int count = 0;
-  for (char ch : s) {
-    if (ch == '=') break;
-    bits = (bits << 6) | static_cast<std::uint32_t>(kBase64Values[static_cast<unsigned char>(ch)]);
-    count += 6;
-    if (count >= 8) {
-      count -= 8;
-      emit(static_cast<std::uint8_t>(bits >> count));
-      bits &= (1u << count) - 1;
-    }
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -383,19 +309,19 @@ std::optional<std::string> check_types(const Shape& shape, const Value& v, BlobE
       if (v.IsString()) {
         if (blobs == BlobEncoding::kRaw) return std::nullopt;
         std::string_view s = text(v);
-        Base64Check check = check_base64(s);
-        switch (check.problem) {
-          case Base64Check::Problem::kNone:
+        const Base64Problem check = base64_problem(s);
+        switch (check.kind) {
+          case Base64Problem::Kind::kNone:
             return std::nullopt;
-          case Base64Check::Problem::kLength:
+          case Base64Problem::Kind::kLength:
             return concat({"'", s,
                            "' can not be converted to a Blob: Base64 encoded length is expected a "
                            "multiple of 4 bytes but found: ",
                            std::to_string(s.size())});
-          case Base64Check::Problem::kCharacter:
+          case Base64Problem::Kind::kCharacter:
             return concat({"'", s, "' can not be converted to a Blob: Invalid Base64 character: '",
                            std::string_view(&check.bad, 1), "'"});
-          case Base64Check::Problem::kLastCharacter:
+          case Base64Problem::Kind::kLastCharacter:
             return concat({"'", s,
                            "' can not be converted to a Blob: Invalid last non-pad Base64 "
                            "character dectected"});
@@ -437,7 +363,7 @@ std::string heap_byte_buffer(std::size_t length) {
 std::size_t blob_length(const Value& v, BlobEncoding blobs) {
   std::string_view s = text(v);
   if (blobs == BlobEncoding::kRaw) return s.size();
-  return s.size() / 4 * 3 - std::min<std::size_t>(trailing_pads(s), 2);
+  return base64_decoded_size(s).value_or(0);  // types were checked first: the text is valid
 }
 
 // Java's hashCode of the value Kinesis builds from `v`, for rendering structures inside lists
@@ -488,7 +414,9 @@ std::uint32_t java_hash(const Shape& shape, const Value* v, BlobEncoding blobs) 
       if (blobs == BlobEncoding::kRaw) {
         for (char c : text(*v)) add(static_cast<std::uint8_t>(c));
       } else {
-        decode_base64(text(*v), add);
+        for (char c : base64_decode(text(*v)).value_or(std::string())) {
+          add(static_cast<std::uint8_t>(c));
+        }
       }
       return power + sum;
     }

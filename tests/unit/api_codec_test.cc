@@ -33,6 +33,19 @@ TEST(Base64, RejectsInvalidText) {
   EXPECT_TRUE(base64_decode(""));
 }
 
+TEST(Base64, NamesProblemsInKinesisOrder) {
+  using Kind = Base64Problem::Kind;
+  EXPECT_EQ(base64_problem("abc").kind, Kind::kLength);
+  EXPECT_EQ(base64_problem("a*c=").kind, Kind::kCharacter);
+  EXPECT_EQ(base64_problem("a*c=").bad, '*');
+  EXPECT_EQ(base64_problem("ab=c").bad, '=');
+  EXPECT_EQ(base64_problem("AB==").kind, Kind::kLastCharacter);  // 'B' leaves a stray bit
+  EXPECT_EQ(base64_problem("AQ==").kind, Kind::kNone);
+  EXPECT_EQ(base64_problem("a===").kind, Kind::kLastCharacter);
+  EXPECT_FALSE(base64_decode("AB=="));
+  EXPECT_EQ(base64_decode("AQ=="), std::string("\x01", 1));
+}
+
 TEST(JsonOutput, EscapesOnlyWhatJsonNeeds) {
   JsonOutput out;
   out.begin_object();
