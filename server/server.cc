@@ -217,13 +217,11 @@ Store& Server::store() { return *impl_->store; }
 void Server::stop() {
   if (!impl_ || impl_->stopped) return;
   impl_->stopped = true;
-  net::post(impl_->ioc, [impl = impl_.get()] {
-    beast::error_code ec;
-    impl->acceptor.close(ec);
-  });
   impl_->ioc.stop();
   for (auto& t : impl_->threads) t.join();
   impl_->threads.clear();
+  beast::error_code ec;
+  impl_->acceptor.close(ec);
   // Queued writes finish (and are acknowledged to no one) before the store closes.
   impl_->store.reset();
 }

@@ -29,7 +29,8 @@ class Server {
   std::string endpoint() const;
   Store& store();
 
-  // Stops accepting, finishes the requests in flight and the queued writes, joins all threads.
+  // Stops serving and joins all threads. A write already handed to the store is committed
+  // first; its answer may not reach the client (who sees the connection close, as on a crash).
   void stop();
 
  private:
