@@ -136,7 +136,14 @@ void write_stream_mode(Output& out, const StreamInfo& stream) {
   out.end_object();
 }
 
-void write_enhanced_monitoring(Output& out, const StreamInfo&) {
+void write_stream_description_common(Output& out, const StreamInfo& stream) {
+  out.field("StreamName", stream.key.name);
+  out.field("StreamARN", stream_arn(stream.key));
+  out.field("StreamStatus", stream_status(stream));
+  write_stream_mode(out, stream);
+  out.field("RetentionPeriodHours", int64_t{stream.retention_hours});
+  out.key("StreamCreationTimestamp");
+  out.timestamp_ms(stream.created_ms);
   out.key("EnhancedMonitoring");
   out.begin_array();
   out.begin_object();
@@ -145,6 +152,7 @@ void write_enhanced_monitoring(Output& out, const StreamInfo&) {
   out.end_array();
   out.end_object();
   out.end_array();
+  out.field("EncryptionType", "NONE");
 }
 
 const char* stream_status(const StreamInfo&) { return "ACTIVE"; }

@@ -43,8 +43,9 @@ namespace kinesim::api {
 void write_shard(Output& out, const StreamInfo& stream, const ShardInfo& shard);
 // StreamModeDetails: {"StreamMode": ...}
 void write_stream_mode(Output& out, const StreamInfo& stream);
-// EnhancedMonitoring: [{"ShardLevelMetrics": [...]}]
-void write_enhanced_monitoring(Output& out, const StreamInfo& stream);
+// The members StreamDescription and StreamDescriptionSummary share: name, ARN, status, mode,
+// retention, creation time, enhanced monitoring and encryption.
+void write_stream_description_common(Output& out, const StreamInfo& stream);
 // A stream's status as clients see it.
 const char* stream_status(const StreamInfo& stream);
 

@@ -29,10 +29,7 @@ void DescribeStream(Call& call) {
     out.begin_object();
     out.key("StreamDescription");
     out.begin_object();
-    out.field("StreamName", stream->key.name);
-    out.field("StreamARN", stream_arn(stream->key));
-    out.field("StreamStatus", stream_status(*stream));
-    write_stream_mode(out, *stream);
+    write_stream_description_common(out, *stream);
     out.key("Shards");
     out.begin_array();
     for (int64_t i = first; i < last; ++i) {
@@ -40,11 +37,6 @@ void DescribeStream(Call& call) {
     }
     out.end_array();
     out.field("HasMoreShards", last < total);
-    out.field("RetentionPeriodHours", int64_t{stream->retention_hours});
-    out.key("StreamCreationTimestamp");
-    out.timestamp_ms(stream->created_ms);
-    write_enhanced_monitoring(out, *stream);
-    out.field("EncryptionType", "NONE");
     out.end_object();
     out.end_object();
   });

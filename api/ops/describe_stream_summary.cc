@@ -13,15 +13,7 @@ void DescribeStreamSummary(Call& call) {
     out.begin_object();
     out.key("StreamDescriptionSummary");
     out.begin_object();
-    out.field("StreamName", stream->key.name);
-    out.field("StreamARN", stream_arn(stream->key));
-    out.field("StreamStatus", stream_status(*stream));
-    write_stream_mode(out, *stream);
-    out.field("RetentionPeriodHours", int64_t{stream->retention_hours});
-    out.key("StreamCreationTimestamp");
-    out.timestamp_ms(stream->created_ms);
-    write_enhanced_monitoring(out, *stream);
-    out.field("EncryptionType", "NONE");
+    write_stream_description_common(out, *stream);
     out.field("OpenShardCount", stream->open_shard_count());
     out.field("ConsumerCount", int64_t{0});
     out.field("MaxRecordSizeInKiB", int64_t{stream->max_record_size_kib});
