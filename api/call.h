@@ -51,10 +51,13 @@ struct Caller {
   std::string region;
 };
 
+class ThroughputLimiter;
+
 struct Services {
   Store& store;
   const Clock& clock;
   const Sealer& sealer;
+  ThroughputLimiter* limiter;  // nullptr unless throughput limits are on
 };
 
 struct Call {

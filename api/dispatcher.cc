@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "api/ops/ops.h"
+#include "api/throughput.h"
 
 namespace kinesim::api {
 namespace {
@@ -137,8 +138,12 @@ Caller caller_from_authorization(std::string_view auth) {
   return c;
 }
 
-Dispatcher::Dispatcher(Store& store, const Clock& clock)
-    : sealer_(store.secret()), services_{store, clock, sealer_} {}
+Dispatcher::Dispatcher(Store& store, const Clock& clock, bool throughput_limits)
+    : sealer_(store.secret()),
+      limiter_(throughput_limits ? std::make_unique<ThroughputLimiter>(clock) : nullptr),
+      services_{store, clock, sealer_, limiter_.get()} {}
+
+Dispatcher::~Dispatcher() = default;
 
 // Kinesis checks a request in this order: content type, target, body syntax, authentication,
 // then the model's constraints; the first failure is the answer.

@@ -28,7 +28,9 @@ Caller caller_from_authorization(std::string_view authorization);
 
 class Dispatcher {
  public:
-  Dispatcher(Store& store, const Clock& clock);
+  // With `throughput_limits`, shards are held to Kinesis' per-shard rates (api/throughput.h).
+  Dispatcher(Store& store, const Clock& clock, bool throughput_limits = false);
+  ~Dispatcher();
 
   // Answers `request` through `done`, exactly once: before handle() returns, or later from the
   // thread that commits the store's writes for operations that write.
@@ -36,6 +38,7 @@ class Dispatcher {
 
  private:
   Sealer sealer_;
+  std::unique_ptr<ThroughputLimiter> limiter_;
   Services services_;
 };
 

@@ -72,6 +72,12 @@ Error stream_not_found(const StreamKey& key) {
                                     " not found.");
 }
 
+Error throughput_exceeded(const StreamKey& key, int64_t shard_index) {
+  return errors::make("ProvisionedThroughputExceededException",
+                      "Rate exceeded for shard " + shard_id(shard_index) + " in stream " +
+                          key.name + " under account " + key.account + ".");
+}
+
 Error shard_not_found(const StreamKey& key, std::string_view shard) {
   return errors::resource_not_found("Shard " + std::string(shard) + " in stream " + key.name +
                                     " under account " + key.account + " does not exist");

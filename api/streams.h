@@ -25,6 +25,8 @@ std::string shard_id(int64_t index);
 std::optional<int64_t> parse_shard_id(std::string_view id);
 
 Error stream_not_found(const StreamKey& key);
+// ProvisionedThroughputExceededException for one shard.
+Error throughput_exceeded(const StreamKey& key, int64_t shard_index);
 Error shard_not_found(const StreamKey& key, std::string_view shard_id);
 // The error for a failed storage call; kNotFound becomes stream_not_found(key).
 Error storage_error(const Status& s, const StreamKey& key);

@@ -10,6 +10,7 @@ TestServer::TestServer(Options options) {
   config.port = 0;
   config.db = options.db;
   config.threads = 2;
+  config.throughput_limits = options.throughput_limits;
   auto started = Server::start(config, options.clock);
   if (!started.ok()) {
     throw std::runtime_error("kinesim test server: " + started.status().message);

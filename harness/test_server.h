@@ -19,7 +19,8 @@ class TestServer {
  public:
   struct Options {
     std::string db = ":memory:";
-    const Clock* clock = nullptr;  // e.g. a FakeClock; must outlive the server
+    const Clock* clock = nullptr;    // e.g. a FakeClock; must outlive the server
+    bool throughput_limits = false;  // hold shards to Kinesis' per-shard rates
   };
 
   TestServer() : TestServer(Options{}) {}

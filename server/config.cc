@@ -63,6 +63,16 @@ const std::vector<Setting>& settings() {
          c.threads = static_cast<int>(*n);
          return std::nullopt;
        }},
+      {"throughput-limits",
+       "on: shards take 1,000 records and 1 MiB per second and serve 5 reads and 2 MiB per "
+       "second, as in Kinesis (default off)",
+       [](Config& c, const std::string& v) -> std::optional<std::string> {
+         if (v != "on" && v != "off") {
+           return "--throughput-limits must be on or off, not '" + v + "'";
+         }
+         c.throughput_limits = v == "on";
+         return std::nullopt;
+       }},
   };
   return all;
 }
@@ -127,7 +137,8 @@ std::string Config::usage() {
 std::string Config::describe() const {
   std::ostringstream o;
   o << "host=" << host << " port=" << port << " db=" << db << " sync=" << sync
-    << " shard-limit=" << shard_limit << " threads=" << threads;
+    << " shard-limit=" << shard_limit << " threads=" << threads
+    << " throughput-limits=" << (throughput_limits ? "on" : "off");
   return o.str();
 }
 

@@ -16,6 +16,7 @@ struct Config {
   std::string sync = "normal";           // normal: survives a crash; full: also power loss
   int64_t shard_limit = 500;             // open shards per account and region
   int threads = 0;                       // HTTP threads; 0: one per core, at least 2
+  bool throughput_limits = false;        // hold shards to Kinesis' per-shard rates
 
   // Fills the config from the environment and `args` (argv without the program name).
   // Returns an error message, or nothing. `help` is set when --help was given.

@@ -168,7 +168,8 @@ Result<std::unique_ptr<Server>> Server::start(const Config& config, const Clock*
   auto store = Store::open(options, *impl->clock);
   if (!store.ok()) return store.status();
   impl->store = std::move(store.value());
-  impl->dispatcher = std::make_unique<api::Dispatcher>(*impl->store, *impl->clock);
+  impl->dispatcher =
+      std::make_unique<api::Dispatcher>(*impl->store, *impl->clock, config.throughput_limits);
 
   beast::error_code ec;
   auto address = net::ip::make_address(config.host, ec);

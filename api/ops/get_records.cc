@@ -6,6 +6,7 @@
 #include "api/ops/ops.h"
 #include "api/shard_iterator.h"
 #include "api/streams.h"
+#include "api/throughput.h"
 
 namespace kinesim::api::ops {
 namespace {
@@ -43,6 +44,10 @@ void GetRecords(Call& call) {
   if (!shard || shard->gid != it->shard_gid) {
     return call.reply.fail(shard_not_found(key, shard_id(it->shard_index)));
   }
+  ThroughputLimiter* limiter = call.services.limiter;
+  if (limiter && !limiter->admit_read(shard->gid)) {
+    return call.reply.fail(throughput_exceeded(key, shard->index));
+  }
   const size_t limit = static_cast<size_t>(std::clamp<int64_t>(
       call.in["Limit"].integer().value_or(kMaxRecords), 1, static_cast<int64_t>(kMaxRecords)));
   const uint64_t tip = shard->cursor->last_counter.load(std::memory_order_acquire);
@@ -51,6 +56,7 @@ void GetRecords(Call& call) {
   ShardIterator next = *it;
   next.issued_ms = now;
   int64_t last_arrival = 0;
+  size_t bytes_read = 0;
   call.reply.respond([&](Output& out) -> std::optional<Error> {
     out.begin_object();
     out.key("Records");
@@ -69,9 +75,11 @@ void GetRecords(Call& call) {
           out.end_object();
           next.after_counter = r.counter;
           last_arrival = r.arrival_ms;
+          bytes_read += r.data.size() + r.partition_key.size();
         });
     out.end_array();
     if (!read.ok()) return storage_error(read, key);
+    if (limiter) limiter->charge_read(shard->gid, bytes_read);
     const bool closed_and_done =
         shard->ending_counter && next.after_counter >= *shard->ending_counter;
     if (!closed_and_done) out.field("NextShardIterator", next.seal(call.services.sealer));

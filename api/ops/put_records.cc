@@ -1,10 +1,44 @@
 // PutRecords: up to 500 records committed together. Every record gets its own result entry,
-// in request order; FailedRecordCount counts the entries that carry an ErrorCode.
+// in request order; FailedRecordCount counts the entries that carry an ErrorCode (with
+// throughput limits on, the records a full shard refused).
 #include "api/ops/ops.h"
 #include "api/records.h"
 #include "api/streams.h"
+#include "api/throughput.h"
 
 namespace kinesim::api::ops {
+namespace {
+
+// One entry of the answer: the record's place in the shard, or why it was refused.
+struct Outcome {
+  const PutResult* stored = nullptr;
+  int64_t refused_shard = -1;
+};
+
+void write_answer(Output& out, const StreamKey& key, const std::vector<Outcome>& outcomes) {
+  int64_t failed = 0;
+  for (const auto& o : outcomes) failed += o.stored ? 0 : 1;
+  out.begin_object();
+  out.field("FailedRecordCount", failed);
+  out.key("Records");
+  out.begin_array();
+  for (const auto& o : outcomes) {
+    out.begin_object();
+    if (o.stored) {
+      out.field("SequenceNumber", o.stored->sequence_number.str());
+      out.field("ShardId", shard_id(o.stored->shard_index));
+    } else {
+      const Error e = throughput_exceeded(key, o.refused_shard);
+      out.field("ErrorCode", e.type);
+      out.field("ErrorMessage", e.message);
+    }
+    out.end_object();
+  }
+  out.end_array();
+  out.end_object();
+}
+
+}  // namespace
 
 void PutRecords(Call& call) {
   StreamKey key;
@@ -22,24 +56,44 @@ void PutRecords(Call& call) {
   if (total > kMaxPutRecordsRequestBytes) {
     return call.reply.fail(errors::invalid_argument("Records size exceeds 10 MB limit"));
   }
-  Reply reply = call.reply;
-  call.store().put_records(key, std::move(records), [reply, key](Result<std::vector<PutResult>> r) {
-    if (!r.ok()) return reply.fail(storage_error(r.status(), key));
-    reply.ok([&](Output& out) {
-      out.begin_object();
-      out.field("FailedRecordCount", int64_t{0});
-      out.key("Records");
-      out.begin_array();
-      for (const PutResult& p : r.value()) {
-        out.begin_object();
-        out.field("SequenceNumber", p.sequence_number.str());
-        out.field("ShardId", shard_id(p.shard_index));
-        out.end_object();
+
+  // With throughput limits on, a shard that is full this second refuses its records; the others
+  // are stored. refused[i] is the shard that refused record i, or -1.
+  std::vector<int64_t> refused;
+  if (ThroughputLimiter* limiter = call.services.limiter) {
+    refused.assign(records.size(), -1);
+    std::vector<RecordToPut> admitted;
+    for (size_t i = 0; i < records.size(); ++i) {
+      const ShardInfo* shard = stream->shard_for(records[i].hash_key);
+      const size_t bytes = records[i].data.size() + records[i].partition_key.size();
+      if (shard && !limiter->admit_write(shard->gid, bytes)) {
+        refused[i] = shard->index;
+      } else {
+        admitted.push_back(std::move(records[i]));
       }
-      out.end_array();
-      out.end_object();
-    });
-  });
+    }
+    records = std::move(admitted);
+  }
+
+  Reply reply = call.reply;
+  auto answer = [reply, key, refused = std::move(refused)](const std::vector<PutResult>& stored) {
+    std::vector<Outcome> outcomes(refused.empty() ? stored.size() : refused.size());
+    size_t next = 0;
+    for (size_t i = 0; i < outcomes.size(); ++i) {
+      if (!refused.empty() && refused[i] >= 0) {
+        outcomes[i].refused_shard = refused[i];
+      } else {
+        outcomes[i].stored = &stored[next++];
+      }
+    }
+    reply.ok([&](Output& out) { write_answer(out, key, outcomes); });
+  };
+  if (records.empty()) return answer({});  // every record was refused
+  call.store().put_records(key, std::move(records),
+                           [reply, key, answer](Result<std::vector<PutResult>> r) {
+                             if (!r.ok()) return reply.fail(storage_error(r.status(), key));
+                             answer(r.value());
+                           });
 }
 
 }  // namespace kinesim::api::ops
