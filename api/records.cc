@@ -1,5 +1,7 @@
 #include "api/records.h"
 
+#include "api/validation.h"
+
 namespace kinesim::api {
 
 std::optional<Error> read_record(const Input& entry, RecordToPut& out) {
@@ -22,10 +24,9 @@ std::optional<Error> read_record(const Input& entry, RecordToPut& out) {
 
 std::optional<Error> check_record_sizes(const StreamInfo& stream,
                                         const std::vector<RecordToPut>& records, bool batch) {
-  constexpr size_t kMaxListedViolations = 10;  // Kinesis lists (and counts) at most ten
   const size_t max_bytes = static_cast<size_t>(stream.max_record_size_kib) * 1024;
   std::vector<std::string> violations;
-  for (size_t i = 0; i < records.size() && violations.size() < kMaxListedViolations; ++i) {
+  for (size_t i = 0; i < records.size() && violations.size() < kMaxReportedViolations; ++i) {
     if (records[i].data.size() <= max_bytes) continue;
     const std::string path = batch ? "records." + std::to_string(i + 1) + ".member.data" : "data";
     violations.push_back("Value at '" + path +
@@ -33,13 +34,7 @@ std::optional<Error> check_record_sizes(const StreamInfo& stream,
                          "equal to " +
                          std::to_string(max_bytes));
   }
-  if (!violations.empty()) {
-    std::string msg =
-        std::to_string(violations.size()) +
-        (violations.size() == 1 ? " validation error detected: " : " validation errors detected: ");
-    for (size_t i = 0; i < violations.size(); ++i) msg += (i ? "; " : "") + violations[i];
-    return errors::validation(msg);
-  }
+  if (!violations.empty()) return validation_error(violations);
   for (const auto& r : records) {
     if (r.data.size() + r.partition_key.size() > max_bytes) {
       return errors::invalid_argument(

@@ -28,9 +28,6 @@ using model::Shape;
 using model::ShapeType;
 using rapidjson::Value;
 
-// Kinesis lists at most this many violations, and then says "10 validation errors detected".
-constexpr std::size_t kMaxReportedViolations = 10;
-
 // Values longer than this are not run through a pattern's matcher (they are treated as
 // matching). Every patterned Kinesis shape has a maximum length far below it, so such a value
 // is reported for its length anyway; the bound keeps a hostile request's cost linear and small.
@@ -786,7 +783,10 @@ std::optional<Error> validate_request(std::string_view operation, const Value& b
   checker.check_structure(*op->input, body.IsObject() ? &body : nullptr);
   const std::vector<std::string>& violations = checker.violations();
   if (violations.empty()) return std::nullopt;
+  return validation_error(violations);
+}
 
+Error validation_error(const std::vector<std::string>& violations) {
   std::string message = std::to_string(violations.size());
   message +=
       violations.size() == 1 ? " validation error detected: " : " validation errors detected: ";

@@ -8,6 +8,7 @@
 
 #include <rapidjson/document.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -33,6 +34,14 @@ const std::vector<std::string>& operation_names();
 // nothing. `operation` must be a known operation.
 std::optional<Error> validate_request(std::string_view operation, const rapidjson::Value& body,
                                       BlobEncoding blobs);
+
+// Kinesis lists at most this many violations in one ValidationException (and then counts ten).
+constexpr size_t kMaxReportedViolations = 10;
+
+// The ValidationException for `violations` (each "Value ... failed to satisfy constraint: ..."),
+// in Kinesis' wording: "N validation error(s) detected: " and the violations joined by "; ".
+// `violations` must not be empty and holds at most kMaxReportedViolations entries.
+Error validation_error(const std::vector<std::string>& violations);
 
 // Reads a model timestamp member as epoch seconds: JSON numbers are epoch seconds; strings may
 // be ISO 8601 or epoch seconds. nullopt when the value is not a timestamp.
