@@ -45,6 +45,23 @@ HttpResponse error_response(const Error& e) {
   return HttpResponse{e.http_status, kJsonContentType, error_json(e)};
 }
 
+// The value of parameter `name` in a SigV4 Authorization header ("AWS4-HMAC-SHA256
+// Credential=..., SignedHeaders=..., Signature=..."), or "" when it is absent or empty.
+std::string_view authorization_parameter(std::string_view auth, std::string_view name) {
+  // Parameters follow the algorithm name, separated by commas and/or spaces: NAME=VALUE.
+  size_t pos = auth.find(' ');
+  while (pos != std::string_view::npos) {
+    pos = auth.find_first_not_of(", ", pos);
+    if (pos == std::string_view::npos) break;
+    const size_t end = auth.find_first_of(", ", pos);
+    const std::string_view item = auth.substr(pos, end - pos);
+    const size_t eq = item.find('=');
+    if (eq != std::string_view::npos && item.substr(0, eq) == name) return item.substr(eq + 1);
+    pos = end;
+  }
+  return {};
+}
+
 // Kinesis does not check signatures here, but it does insist that a request is signed: a
 // SigV4 Authorization header with its three parameters and a date, or presigned query parameters.
 std::optional<Error> check_authentication(const HttpRequest& r) {
@@ -60,19 +77,9 @@ std::optional<Error> check_authentication(const HttpRequest& r) {
   }
   std::string msg;
   for (const char* param : {"Credential", "Signature", "SignedHeaders"}) {
-    // Parameters follow the algorithm name, separated by commas and/or spaces: NAME=VALUE.
-    bool found = false;
-    size_t pos = auth.find(' ');
-    while (pos != std::string_view::npos && !found) {
-      pos = auth.find_first_not_of(", ", pos);
-      if (pos == std::string_view::npos) break;
-      const size_t end = auth.find_first_of(", ", pos);
-      const std::string_view item = auth.substr(pos, end - pos);
-      const size_t eq = item.find('=');
-      found = eq != std::string_view::npos && item.substr(0, eq) == param && eq + 1 < item.size();
-      pos = end;
+    if (authorization_parameter(auth, param).empty()) {
+      msg += std::string("Authorization header requires '") + param + "' parameter. ";
     }
-    if (!found) msg += std::string("Authorization header requires '") + param + "' parameter. ";
   }
   if (!r.has_date) {
     msg += "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. ";
@@ -114,11 +121,9 @@ void Reply::fail(const Error& e) const {
 
 Caller caller_from_authorization(std::string_view auth) {
   Caller c{std::string(kDefaultAccount), std::string(kDefaultRegion)};
-  // ... Credential=AKID/20261127/us-east-1/kinesis/aws4_request, SignedHeaders=...
-  const size_t at = auth.find("Credential=");
-  if (at == std::string_view::npos) return c;
-  std::string_view scope = auth.substr(at + 11);
-  scope = scope.substr(0, scope.find_first_of(", "));
+  // Credential=AKID/20261127/us-east-1/kinesis/aws4_request
+  std::string_view scope = authorization_parameter(auth, "Credential");
+  if (scope.empty()) return c;
   std::string_view parts[5];
   for (int i = 0; i < 5; ++i) {
     const size_t slash = scope.find('/');
