@@ -100,6 +100,16 @@ Input DecodedRequest::root() const { return Input(&impl_->doc, impl_->blobs); }
 struct JsonOutput::Impl {
   rapidjson::StringBuffer buffer;
   rapidjson::Writer<rapidjson::StringBuffer> writer{buffer};
+
+  // Writes the separator due before the next key or value, then a quoted string of `n`
+  // characters that need no escaping; returns where the caller writes those characters.
+  char* raw_string(size_t n) {
+    writer.RawValue("", 0, rapidjson::kStringType);  // separators only
+    char* p = buffer.Push(n + 2);
+    p[0] = '"';
+    p[n + 1] = '"';
+    return p + 1;
+  }
 };
 
 JsonOutput::JsonOutput() : impl_(std::make_unique<Impl>()) {}
@@ -110,11 +120,7 @@ void JsonOutput::begin_array() { impl_->writer.StartArray(); }
 void JsonOutput::end_array() { impl_->writer.EndArray(); }
 void JsonOutput::key(std::string_view k) {
   // Keys are member names from the model: plain ASCII that never needs escaping.
-  impl_->writer.RawValue("", 0, rapidjson::kStringType);  // separators only
-  char* p = impl_->buffer.Push(k.size() + 2);
-  p[0] = '"';
-  std::memcpy(p + 1, k.data(), k.size());
-  p[k.size() + 1] = '"';
+  std::memcpy(impl_->raw_string(k.size()), k.data(), k.size());
 }
 void JsonOutput::string(std::string_view s) {
   // Most strings (ids, sequence numbers, names) need no escaping: copy those straight through.
@@ -124,20 +130,11 @@ void JsonOutput::string(std::string_view s) {
       return;
     }
   }
-  impl_->writer.RawValue("", 0, rapidjson::kStringType);  // separators only
-  char* p = impl_->buffer.Push(s.size() + 2);
-  p[0] = '"';
-  std::memcpy(p + 1, s.data(), s.size());
-  p[s.size() + 1] = '"';
+  std::memcpy(impl_->raw_string(s.size()), s.data(), s.size());
 }
 void JsonOutput::blob(std::string_view bytes) {
   // Base64 needs no escaping, so it is encoded straight into the output buffer.
-  const size_t n = base64_encoded_size(bytes.size());
-  impl_->writer.RawValue("", 0, rapidjson::kStringType);  // separators only
-  char* p = impl_->buffer.Push(n + 2);
-  p[0] = '"';
-  base64_encode(bytes, p + 1);
-  p[n + 1] = '"';
+  base64_encode(bytes, impl_->raw_string(base64_encoded_size(bytes.size())));
 }
 void JsonOutput::integer(int64_t v) { impl_->writer.Int64(v); }
 void JsonOutput::boolean(bool v) { impl_->writer.Bool(v); }
