@@ -1,5 +1,6 @@
-// NextToken values for paginated listings: a sealed record of where the next page starts and
-// when the token was issued. Kinesis pagination tokens expire 300 seconds after issue.
+// Sealed tokens with a kind, an issue time and a list of text fields: the NextToken values of
+// paginated listings (Kinesis pagination tokens expire 300 seconds after issue), and the
+// encoding under shard iterators (api/shard_iterator.h).
 #pragma once
 
 #include <cstdint>
