@@ -1,5 +1,6 @@
 #include "api/records.h"
 
+#include "api/throughput.h"
 #include "api/validation.h"
 
 namespace kinesim::api {
@@ -44,6 +45,17 @@ std::optional<Error> check_record_sizes(const StreamInfo& stream,
     }
   }
   return std::nullopt;
+}
+
+std::optional<int64_t> refused_by_shard(ThroughputLimiter* limiter, const StreamInfo& stream,
+                                        const RecordToPut& record) {
+  if (!limiter) return std::nullopt;
+  const ShardInfo* shard = stream.shard_for(record.hash_key);
+  if (!shard ||
+      limiter->admit_write(shard->gid, record.data.size() + record.partition_key.size())) {
+    return std::nullopt;
+  }
+  return shard->index;
 }
 
 }  // namespace kinesim::api

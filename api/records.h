@@ -25,4 +25,11 @@ std::optional<Error> read_record(const Input& entry, RecordToPut& out);
 std::optional<Error> check_record_sizes(const StreamInfo& stream,
                                         const std::vector<RecordToPut>& records, bool batch);
 
+class ThroughputLimiter;
+
+// With throughput limits on, takes room for `record` on the shard it goes to; returns that
+// shard's index when the shard is full this second (the record must then be refused).
+std::optional<int64_t> refused_by_shard(ThroughputLimiter* limiter, const StreamInfo& stream,
+                                        const RecordToPut& record);
+
 }  // namespace kinesim::api

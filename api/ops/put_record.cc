@@ -2,7 +2,6 @@
 #include "api/ops/ops.h"
 #include "api/records.h"
 #include "api/streams.h"
-#include "api/throughput.h"
 
 namespace kinesim::api::ops {
 
@@ -23,12 +22,8 @@ void PutRecord(Call& call) {
   std::vector<RecordToPut> records(1);
   if (auto e = read_record(call.in, records[0])) return call.reply.fail(*e);
   if (auto e = check_record_sizes(*stream, records, false)) return call.reply.fail(*e);
-  if (ThroughputLimiter* limiter = call.services.limiter) {
-    const ShardInfo* shard = stream->shard_for(records[0].hash_key);
-    if (shard && !limiter->admit_write(shard->gid,
-                                       records[0].data.size() + records[0].partition_key.size())) {
-      return call.reply.fail(throughput_exceeded(key, shard->index));
-    }
+  if (auto full = refused_by_shard(call.services.limiter, *stream, records[0])) {
+    return call.reply.fail(throughput_exceeded(key, *full));
   }
   Reply reply = call.reply;
   call.store().put_records(key, std::move(records), [reply, key](Result<std::vector<PutResult>> r) {

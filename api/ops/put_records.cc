@@ -4,7 +4,6 @@
 #include "api/ops/ops.h"
 #include "api/records.h"
 #include "api/streams.h"
-#include "api/throughput.h"
 
 namespace kinesim::api::ops {
 namespace {
@@ -60,14 +59,12 @@ void PutRecords(Call& call) {
   // With throughput limits on, a shard that is full this second refuses its records; the others
   // are stored. refused[i] is the shard that refused record i, or -1.
   std::vector<int64_t> refused;
-  if (ThroughputLimiter* limiter = call.services.limiter) {
+  if (call.services.limiter) {
     refused.assign(records.size(), -1);
     std::vector<RecordToPut> admitted;
     for (size_t i = 0; i < records.size(); ++i) {
-      const ShardInfo* shard = stream->shard_for(records[i].hash_key);
-      const size_t bytes = records[i].data.size() + records[i].partition_key.size();
-      if (shard && !limiter->admit_write(shard->gid, bytes)) {
-        refused[i] = shard->index;
+      if (auto full = refused_by_shard(call.services.limiter, *stream, records[i])) {
+        refused[i] = *full;
       } else {
         admitted.push_back(std::move(records[i]));
       }
