@@ -67,6 +67,16 @@ Input Input::at(size_t i) const {
   return Input(&(*as_value(v_))[static_cast<rapidjson::SizeType>(i)], blobs_);
 }
 
+std::vector<std::pair<std::string_view, Input>> Input::entries() const {
+  std::vector<std::pair<std::string_view, Input>> out;
+  if (!v_ || !as_value(v_)->IsObject()) return out;
+  for (const auto& m : as_value(v_)->GetObject()) {
+    out.emplace_back(std::string_view(m.name.GetString(), m.name.GetStringLength()),
+                     Input(&m.value, blobs_));
+  }
+  return out;
+}
+
 // ---------------------------------------------------------------------------------------------
 // DecodedRequest
 

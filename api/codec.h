@@ -8,6 +8,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "api/error.h"
 #include "api/validation.h"
@@ -34,6 +36,9 @@ class Input {
   // Lists.
   size_t size() const;
   Input at(size_t i) const;
+
+  // Maps: each entry's key and value, in request order.
+  std::vector<std::pair<std::string_view, Input>> entries() const;
 
  private:
   const void* v_ = nullptr;  // const rapidjson::Value*

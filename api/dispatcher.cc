@@ -12,7 +12,6 @@ namespace kinesim::api {
 namespace {
 
 constexpr std::string_view kTargetPrefix = "Kinesis_20131202.";
-constexpr std::string_view kDefaultAccount = "000000000000";
 constexpr std::string_view kDefaultRegion = "us-east-1";
 constexpr const char* kJsonContentType = "application/x-amz-json-1.1";
 
@@ -22,16 +21,44 @@ struct Route {
 };
 
 constexpr std::array kRoutes = {
+    Route{"AddTagsToStream", ops::AddTagsToStream},
     Route{"CreateStream", ops::CreateStream},
+    Route{"DecreaseStreamRetentionPeriod", ops::DecreaseStreamRetentionPeriod},
+    Route{"DeleteResourcePolicy", ops::DeleteResourcePolicy},
     Route{"DeleteStream", ops::DeleteStream},
+    Route{"DeregisterStreamConsumer", ops::DeregisterStreamConsumer},
+    Route{"DescribeAccountSettings", ops::DescribeAccountSettings},
+    Route{"DescribeLimits", ops::DescribeLimits},
     Route{"DescribeStream", ops::DescribeStream},
+    Route{"DescribeStreamConsumer", ops::DescribeStreamConsumer},
     Route{"DescribeStreamSummary", ops::DescribeStreamSummary},
+    Route{"DisableEnhancedMonitoring", ops::DisableEnhancedMonitoring},
+    Route{"EnableEnhancedMonitoring", ops::EnableEnhancedMonitoring},
     Route{"GetRecords", ops::GetRecords},
+    Route{"GetResourcePolicy", ops::GetResourcePolicy},
     Route{"GetShardIterator", ops::GetShardIterator},
+    Route{"IncreaseStreamRetentionPeriod", ops::IncreaseStreamRetentionPeriod},
     Route{"ListShards", ops::ListShards},
+    Route{"ListStreamConsumers", ops::ListStreamConsumers},
     Route{"ListStreams", ops::ListStreams},
+    Route{"ListTagsForResource", ops::ListTagsForResource},
+    Route{"ListTagsForStream", ops::ListTagsForStream},
+    Route{"MergeShards", ops::MergeShards},
     Route{"PutRecord", ops::PutRecord},
     Route{"PutRecords", ops::PutRecords},
+    Route{"PutResourcePolicy", ops::PutResourcePolicy},
+    Route{"RegisterStreamConsumer", ops::RegisterStreamConsumer},
+    Route{"RemoveTagsFromStream", ops::RemoveTagsFromStream},
+    Route{"SplitShard", ops::SplitShard},
+    Route{"StartStreamEncryption", ops::StartStreamEncryption},
+    Route{"StopStreamEncryption", ops::StopStreamEncryption},
+    Route{"TagResource", ops::TagResource},
+    Route{"UntagResource", ops::UntagResource},
+    Route{"UpdateAccountSettings", ops::UpdateAccountSettings},
+    Route{"UpdateMaxRecordSize", ops::UpdateMaxRecordSize},
+    Route{"UpdateShardCount", ops::UpdateShardCount},
+    Route{"UpdateStreamMode", ops::UpdateStreamMode},
+    Route{"UpdateStreamWarmThroughput", ops::UpdateStreamWarmThroughput},
 };
 
 OperationHandler find_handler(std::string_view op) {
@@ -108,8 +135,9 @@ void Reply::respond(const std::function<std::optional<Error>(Output&)>& write_bo
 }
 
 void Reply::ok_empty() const {
+  // Kinesis answers operations without output members with an empty body, not "{}".
   if (std::exchange(state_->answered, true)) return;
-  state_->done(HttpResponse{200, kJsonContentType, "{}"});
+  state_->done(HttpResponse{200, kJsonContentType, ""});
 }
 
 void Reply::fail(const Error& e) const {
@@ -119,8 +147,8 @@ void Reply::fail(const Error& e) const {
 
 // ---------------------------------------------------------------------------------------------
 
-Caller caller_from_authorization(std::string_view auth) {
-  Caller c{std::string(kDefaultAccount), std::string(kDefaultRegion)};
+Caller caller_from_authorization(std::string_view auth, std::string_view default_account) {
+  Caller c{std::string(default_account), std::string(kDefaultRegion)};
   // Credential=AKID/20261127/us-east-1/kinesis/aws4_request
   std::string_view scope = authorization_parameter(auth, "Credential");
   if (scope.empty()) return c;
@@ -143,10 +171,12 @@ Caller caller_from_authorization(std::string_view auth) {
   return c;
 }
 
-Dispatcher::Dispatcher(Store& store, const Clock& clock, bool throughput_limits)
+Dispatcher::Dispatcher(Store& store, const Clock& clock, bool throughput_limits,
+                       std::string default_account)
     : sealer_(store.secret()),
       limiter_(throughput_limits ? std::make_unique<ThroughputLimiter>(clock) : nullptr),
-      services_{store, clock, sealer_, limiter_.get()} {}
+      services_{store, clock, sealer_, limiter_.get()},
+      default_account_(std::move(default_account)) {}
 
 Dispatcher::~Dispatcher() = default;
 
@@ -180,8 +210,8 @@ void Dispatcher::handle(HttpRequest request, Responder done) {
     return done(error_response(errors::make(
         "InternalFailure", "kinesim does not implement " + std::string(op) + " yet", 501)));
   }
-  Call call{services_, caller_from_authorization(request.authorization), decoded.root(),
-            Reply(std::move(done))};
+  Call call{services_, caller_from_authorization(request.authorization, default_account_),
+            decoded.root(), Reply(std::move(done))};
   handler(call);
 }
 

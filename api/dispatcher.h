@@ -23,13 +23,16 @@ struct HttpRequest {
 };
 
 // Region and account a request acts in, read from its SigV4 credential scope; the account is
-// the access key itself when that is a 12-digit number, else 000000000000.
-Caller caller_from_authorization(std::string_view authorization);
+// the access key itself when that is a 12-digit number, else `default_account`.
+Caller caller_from_authorization(std::string_view authorization,
+                                 std::string_view default_account = "000000000000");
 
 class Dispatcher {
  public:
   // With `throughput_limits`, shards are held to Kinesis' per-shard rates (api/throughput.h).
-  Dispatcher(Store& store, const Clock& clock, bool throughput_limits = false);
+  // Requests whose access key is not an account id act in `default_account`.
+  Dispatcher(Store& store, const Clock& clock, bool throughput_limits = false,
+             std::string default_account = "000000000000");
   ~Dispatcher();
 
   // Answers `request` through `done`, exactly once: before handle() returns, or later from the
@@ -40,6 +43,7 @@ class Dispatcher {
   Sealer sealer_;
   std::unique_ptr<ThroughputLimiter> limiter_;
   Services services_;
+  std::string default_account_;
 };
 
 }  // namespace kinesim::api

@@ -4,28 +4,88 @@
 
 namespace kinesim::api {
 
+// ---------------------------------------------------------------------------------------------
+// ARNs
+
 std::string stream_arn(const StreamKey& key) {
   return "arn:aws:kinesis:" + key.region + ":" + key.account + ":stream/" + key.name;
 }
 
-std::optional<StreamKey> parse_stream_arn(std::string_view arn) {
-  // arn:PARTITION:kinesis:REGION:ACCOUNT:stream/NAME
-  std::string_view parts[6];
-  for (int i = 0; i < 5; ++i) {
+namespace {
+
+// Splits arn:PARTITION:kinesis:REGION:ACCOUNT:RESOURCE into its parts; nullopt unless it is a
+// Kinesis ARN with a region and an account.
+struct ArnParts {
+  std::string_view region, account, resource;
+};
+std::optional<ArnParts> split_arn(std::string_view arn) {
+  std::string_view parts[5];
+  for (auto& part : parts) {
     const size_t colon = arn.find(':');
     if (colon == std::string_view::npos) return std::nullopt;
-    parts[i] = arn.substr(0, colon);
+    part = arn.substr(0, colon);
     arn.remove_prefix(colon + 1);
   }
-  parts[5] = arn;
-  if (parts[0] != "arn" || parts[2] != "kinesis" || parts[3].empty() || parts[4].empty()) {
+  if (parts[0] != "arn" || parts[1].substr(0, 3) != "aws" || parts[2] != "kinesis" ||
+      parts[3].empty() || parts[4].empty()) {
     return std::nullopt;
   }
+  return ArnParts{parts[3], parts[4], arn};
+}
+
+bool is_name(std::string_view s) {
+  if (s.empty() || s.size() > 128) return false;
+  for (char c : s) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '_' || c == '.' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::optional<StreamKey> parse_stream_arn(std::string_view arn) {
+  auto parts = split_arn(arn);
+  if (!parts) return std::nullopt;
   constexpr std::string_view kPrefix = "stream/";
-  if (parts[5].substr(0, kPrefix.size()) != kPrefix) return std::nullopt;
-  std::string_view name = parts[5].substr(kPrefix.size());
+  if (parts->resource.substr(0, kPrefix.size()) != kPrefix) return std::nullopt;
+  std::string_view name = parts->resource.substr(kPrefix.size());
   if (name.empty() || name.find('/') != std::string_view::npos) return std::nullopt;
-  return StreamKey{std::string(parts[4]), std::string(parts[3]), std::string(name)};
+  return StreamKey{std::string(parts->account), std::string(parts->region), std::string(name)};
+}
+
+std::string consumer_arn(const StreamKey& stream, std::string_view consumer, int64_t created_ms) {
+  return stream_arn(stream) + "/consumer/" + std::string(consumer) + ":" +
+         std::to_string(created_ms / 1000);
+}
+
+std::optional<ConsumerArn> parse_consumer_arn(std::string_view arn) {
+  auto parts = split_arn(arn);
+  if (!parts) return std::nullopt;
+  // stream/NAME/consumer/CONSUMER:SECONDS
+  std::string_view rest = parts->resource;
+  constexpr std::string_view kStream = "stream/", kConsumer = "/consumer/";
+  if (rest.substr(0, kStream.size()) != kStream) return std::nullopt;
+  rest.remove_prefix(kStream.size());
+  const size_t slash = rest.find(kConsumer);
+  if (slash == std::string_view::npos) return std::nullopt;
+  const std::string_view stream = rest.substr(0, slash);
+  rest.remove_prefix(slash + kConsumer.size());
+  const size_t colon = rest.rfind(':');
+  if (colon == std::string_view::npos) return std::nullopt;
+  const std::string_view name = rest.substr(0, colon), seconds = rest.substr(colon + 1);
+  if (!is_name(stream) || !is_name(name) || seconds.empty() || seconds.size() > 18) {
+    return std::nullopt;
+  }
+  int64_t created = 0;
+  for (char c : seconds) {
+    if (c < '0' || c > '9') return std::nullopt;
+    created = created * 10 + (c - '0');
+  }
+  return ConsumerArn{
+      StreamKey{std::string(parts->account), std::string(parts->region), std::string(stream)},
+      std::string(name), created};
 }
 
 std::optional<Error> stream_key(const Call& call, const Input& in, StreamKey& out) {
@@ -48,6 +108,9 @@ std::optional<Error> stream_key(const Call& call, const Input& in, StreamKey& ou
   return std::nullopt;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Shard ids
+
 std::string shard_id(int64_t index) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "shardId-%012lld", static_cast<long long>(index));
@@ -55,21 +118,41 @@ std::string shard_id(int64_t index) {
 }
 
 std::optional<int64_t> parse_shard_id(std::string_view id) {
-  // Kinesis accepts the bare number as well as the full "shardId-" form.
-  constexpr std::string_view kPrefix = "shardId-";
-  if (id.substr(0, kPrefix.size()) == kPrefix) id.remove_prefix(kPrefix.size());
-  if (id.empty() || id.size() > 12) return std::nullopt;
+  if (const size_t dash = id.find('-'); dash != std::string_view::npos) {
+    id.remove_prefix(dash + 1);
+    id = id.substr(0, id.find('-'));
+  }
+  if (id.empty()) return std::nullopt;
   int64_t v = 0;
   for (char c : id) {
     if (c < '0' || c > '9') return std::nullopt;
     v = v * 10 + (c - '0');
+    if (v > 2147483647) return std::nullopt;
   }
   return v;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Errors
+
 Error stream_not_found(const StreamKey& key) {
   return errors::resource_not_found("Stream " + key.name + " under account " + key.account +
                                     " not found.");
+}
+
+Error shard_not_found(const StreamKey& key, std::string_view shard) {
+  return errors::resource_not_found("Shard " + std::string(shard) + " in stream " + key.name +
+                                    " under account " + key.account + " does not exist");
+}
+
+Error could_not_find_shard(const StreamKey& key, std::string_view shard) {
+  return errors::resource_not_found("Could not find shard " + std::string(shard) + " in stream " +
+                                    key.name + " under account " + key.account + ".");
+}
+
+Error stream_not_active(const StreamKey& key, StreamStatus status) {
+  return errors::resource_in_use("Stream " + key.name + " under account " + key.account +
+                                 " not ACTIVE, instead in state " + stream_status_name(status));
 }
 
 Error throughput_exceeded(const StreamKey& key, int64_t shard_index) {
@@ -78,9 +161,16 @@ Error throughput_exceeded(const StreamKey& key, int64_t shard_index) {
                           key.name + " under account " + key.account + ".");
 }
 
-Error shard_not_found(const StreamKey& key, std::string_view shard) {
-  return errors::resource_not_found("Shard " + std::string(shard) + " in stream " + key.name +
-                                    " under account " + key.account + " does not exist");
+Error shard_limit_exceeded(const StreamKey& key, int64_t current, int64_t limit, int64_t adding) {
+  return errors::limit_exceeded(
+      "This request would exceed the shard limit for the account " + key.account + " in " +
+      key.region + ". Current shard count for the account: " + std::to_string(current) +
+      ". Limit: " + std::to_string(limit) +
+      ". Number of additional shards that would have resulted from this request: " +
+      std::to_string(adding) +
+      ". Refer to the AWS Service Limits page "
+      "(http://docs.aws.amazon.com/general/latest/gr/aws_service_limits.html) for current "
+      "limits and how to request higher limits.");
 }
 
 Error storage_error(const Status& s, const StreamKey& key) {
@@ -90,6 +180,9 @@ Error storage_error(const Status& s, const StreamKey& key) {
     case StatusCode::kAlreadyExists:
       return errors::resource_in_use("Stream " + key.name + " under account " + key.account +
                                      " already exists.");
+    case StatusCode::kInUse:
+      if (s.detail >= 0) return stream_not_active(key, static_cast<StreamStatus>(s.detail));
+      return errors::resource_in_use(s.message);
     case StatusCode::kInvalid:
       return errors::invalid_argument(s.message);
     default:
@@ -97,40 +190,97 @@ Error storage_error(const Status& s, const StreamKey& key) {
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Looking streams up
+
+std::optional<Error> find_stream(const Call& call, const StreamKey& key,
+                                 std::shared_ptr<const StreamInfo>& out) {
+  out = call.store().catalog().find(key);
+  if (!out || out->status_at(call.now_ms()) == StreamStatus::kGone) {
+    out = nullptr;
+    return stream_not_found(key);
+  }
+  return std::nullopt;
+}
+
+std::optional<Error> require_active(const StreamInfo& stream, int64_t now_ms) {
+  const StreamStatus status = stream.status_at(now_ms);
+  if (status == StreamStatus::kActive) return std::nullopt;
+  return stream_not_active(stream.key, status);
+}
+
 const char* stream_mode_name(StreamMode mode) {
   return mode == StreamMode::kOnDemand ? "ON_DEMAND" : "PROVISIONED";
 }
 
-std::optional<Error> find_stream(const Call& call, const StreamKey& key,
-                                 std::shared_ptr<const StreamInfo>& out) {
-  out = call.store().catalog()->find(key);
-  if (!out) return stream_not_found(key);
-  return std::nullopt;
+const char* stream_status_name(StreamStatus status) {
+  switch (status) {
+    case StreamStatus::kCreating:
+      return "CREATING";
+    case StreamStatus::kUpdating:
+      return "UPDATING";
+    case StreamStatus::kDeleting:
+    case StreamStatus::kGone:
+      return "DELETING";
+    case StreamStatus::kActive:
+      break;
+  }
+  return "ACTIVE";
 }
 
-}  // namespace kinesim::api
+// ---------------------------------------------------------------------------------------------
+// Changes checked inside the store's writer
 
-namespace kinesim::api {
+Status Refusal::operator()(Error e) const {
+  *error_ = std::move(e);
+  return Status::Error(StatusCode::kInvalid, "refused");
+}
 
-void write_shard(Output& out, const StreamInfo& stream, const ShardInfo& shard) {
+Error Refusal::error_for(const Status& s, const StreamKey& key) const {
+  if (*error_) return **error_;
+  return storage_error(s, key);
+}
+
+void change_stream(Call& call, const StreamKey& key, bool updating, SettingsChange change,
+                   std::function<void(const Reply&)> on_success) {
+  Refusal refuse;
+  Reply reply = call.reply;
+  call.store().update_stream(
+      key, updating,
+      [refuse, change = std::move(change)](StreamInfo& stream, int64_t now) -> Status {
+        if (auto e = change(stream, now)) return refuse(std::move(*e));
+        return Status::Ok();
+      },
+      [reply, refuse, key, on_success = std::move(on_success)](Status s) {
+        if (!s.ok()) return reply.fail(refuse.error_for(s, key));
+        if (on_success) return on_success(reply);
+        reply.ok_empty();
+      });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Members several operations write
+
+void write_hash_key_range(Output& out, const HashKeyRange& range) {
+  out.key("HashKeyRange");
+  out.begin_object();
+  out.field("StartingHashKey", to_decimal(range.start));
+  out.field("EndingHashKey", to_decimal(range.end));
+  out.end_object();
+}
+
+void write_shard(Output& out, const ShardInfo& shard) {
   out.begin_object();
   out.field("ShardId", shard_id(shard.index));
   if (shard.parent_index) out.field("ParentShardId", shard_id(*shard.parent_index));
   if (shard.adjacent_parent_index) {
     out.field("AdjacentParentShardId", shard_id(*shard.adjacent_parent_index));
   }
-  out.key("HashKeyRange");
-  out.begin_object();
-  out.field("StartingHashKey", to_decimal(shard.range.start));
-  out.field("EndingHashKey", to_decimal(shard.range.end));
-  out.end_object();
+  write_hash_key_range(out, shard.range);
   out.key("SequenceNumberRange");
   out.begin_object();
-  out.field("StartingSequenceNumber", SequenceNumber{stream.id, shard.index, 0}.str());
-  if (shard.ending_counter) {
-    out.field("EndingSequenceNumber",
-              SequenceNumber{stream.id, shard.index, *shard.ending_counter}.str());
-  }
+  out.field("StartingSequenceNumber", shard.starting_sequence_number().str());
+  if (!shard.open()) out.field("EndingSequenceNumber", shard.ending_sequence_number().str());
   out.end_object();
   out.end_object();
 }
@@ -142,10 +292,10 @@ void write_stream_mode(Output& out, const StreamInfo& stream) {
   out.end_object();
 }
 
-void write_stream_description_common(Output& out, const StreamInfo& stream) {
+void write_stream_description_common(Output& out, const StreamInfo& stream, int64_t now_ms) {
   out.field("StreamName", stream.key.name);
   out.field("StreamARN", stream_arn(stream.key));
-  out.field("StreamStatus", stream_status(stream));
+  out.field("StreamStatus", stream_status_name(stream.status_at(now_ms)));
   write_stream_mode(out, stream);
   out.field("RetentionPeriodHours", int64_t{stream.retention_hours});
   out.key("StreamCreationTimestamp");
@@ -155,12 +305,32 @@ void write_stream_description_common(Output& out, const StreamInfo& stream) {
   out.begin_object();
   out.key("ShardLevelMetrics");
   out.begin_array();
+  for (const auto& name : shard_level_metrics(stream.shard_metrics)) out.string(name);
   out.end_array();
   out.end_object();
   out.end_array();
-  out.field("EncryptionType", "NONE");
+  out.field("EncryptionType", stream.encrypted() ? "KMS" : "NONE");
+  if (stream.encrypted()) out.field("KeyId", stream.kms_key_id);
 }
 
-const char* stream_status(const StreamInfo&) { return "ACTIVE"; }
+const std::vector<std::string>& shard_level_metric_names() {
+  static const std::vector<std::string> names = {"IncomingBytes",
+                                                 "IncomingRecords",
+                                                 "OutgoingBytes",
+                                                 "OutgoingRecords",
+                                                 "WriteProvisionedThroughputExceeded",
+                                                 "ReadProvisionedThroughputExceeded",
+                                                 "IteratorAgeMilliseconds"};
+  return names;
+}
+
+std::vector<std::string> shard_level_metrics(uint32_t bits) {
+  std::vector<std::string> out;
+  const auto& names = shard_level_metric_names();
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (bits & (1u << i)) out.push_back(names[i]);
+  }
+  return out;
+}
 
 }  // namespace kinesim::api

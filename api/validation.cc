@@ -89,137 +89,6 @@ std::string to_upper(std::string_view s) {
   return out;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Timestamps.
-
-// Days since 1970-01-01 of a proleptic Gregorian date.
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
-
-unsigned days_in_month(std::int64_t y, unsigned m) {
-  static constexpr unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-  return m == 2 && leap ? 29 : kDays[m - 1];
-}
-
-class TextCursor {
- public:
-  explicit TextCursor(std::string_view s) : s_(s) {}
-  bool done() const { return pos_ == s_.size(); }
-  bool eat(char c) {
-    if (pos_ < s_.size() && s_[pos_] == c) {
-      ++pos_;
-      return true;
-    }
-    return false;
-  }
-  bool peek_is(char c) const { return pos_ < s_.size() && s_[pos_] == c; }
-  // Exactly `n` decimal digits.
-  bool digits(int n, int& out) {
-    if (pos_ + static_cast<std::size_t>(n) > s_.size()) return false;
-    out = 0;
-    for (int i = 0; i < n; ++i) {
-      char c = s_[pos_ + static_cast<std::size_t>(i)];
-      if (c < '0' || c > '9') return false;
-      out = out * 10 + (c - '0');
-    }
-    pos_ += static_cast<std::size_t>(n);
-    return true;
-  }
-  // A run of at least one digit, as a fraction 0.ddd.
-  bool fraction(double& out) {
-    std::size_t start = pos_;
-    double scale = 0.1;
-    out = 0;
-    while (pos_ < s_.size() && s_[pos_] >= '0' && s_[pos_] <= '9') {
-      out += (s_[pos_] - '0') * scale;
-      scale /= 10;
-      ++pos_;
-    }
-    return pos_ > start;
-  }
-
- private:
-  std::string_view s_;
-  std::size_t pos_ = 0;
-};
-
-// ISO 8601: YYYY-MM-DD, optionally followed by T (or a space) and hh:mm[:ss[.fff]], optionally
-// followed by Z or an offset ±hh[:mm] / ±hhmm. No offset means UTC.
-std::optional<double> parse_iso8601(std::string_view s) {
-  TextCursor c(s);
-  int year = 0, month = 0, day = 0;
-  if (!c.digits(4, year) || !c.eat('-') || !c.digits(2, month) || !c.eat('-') ||
-      !c.digits(2, day)) {
-    return std::nullopt;
-  }
-  if (month < 1 || month > 12 || day < 1 ||
-      static_cast<unsigned>(day) > days_in_month(year, static_cast<unsigned>(month))) {
-    return std::nullopt;
-  }
-  int hour = 0, minute = 0, second = 0;
-  double fraction = 0;
-  int offset_seconds = 0;
-  if (!c.done()) {
-    if (!c.eat('T') && !c.eat('t') && !c.eat(' ')) return std::nullopt;
-    if (!c.digits(2, hour) || !c.eat(':') || !c.digits(2, minute)) return std::nullopt;
-    if (c.eat(':')) {
-      if (!c.digits(2, second)) return std::nullopt;
-      if ((c.eat('.') || c.eat(',')) && !c.fraction(fraction)) return std::nullopt;
-    }
-    if (hour > 23 || minute > 59 || second > 60) return std::nullopt;
-    if (c.eat('Z') || c.eat('z')) {
-      // UTC
-    } else if (c.peek_is('+') || c.peek_is('-')) {
-      const int sign = c.eat('-') ? -1 : 1;
-      if (sign > 0) c.eat('+');
-      int oh = 0, om = 0;
-      if (!c.digits(2, oh)) return std::nullopt;
-      if (c.eat(':')) {
-        if (!c.digits(2, om)) return std::nullopt;
-      } else if (!c.done() && !c.digits(2, om)) {
-        return std::nullopt;
-      }
-      if (oh > 23 || om > 59) return std::nullopt;
-      offset_seconds = sign * (oh * 3600 + om * 60);
-    }
-    if (!c.done()) return std::nullopt;
-  }
-  std::int64_t seconds =
-      days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)) * 86400 +
-      hour * 3600 + minute * 60 + second - offset_seconds;
-  return static_cast<double>(seconds) + fraction;
-}
-
-// Epoch seconds written as text: -?digits(.digits)?
-std::optional<double> parse_epoch_text(std::string_view s) {
-  std::size_t i = s.starts_with('-') ? 1 : 0;
-  std::size_t digits = 0, dots = 0;
-  for (std::size_t k = i; k < s.size(); ++k) {
-    if (s[k] >= '0' && s[k] <= '9') {
-      ++digits;
-    } else if (s[k] == '.' && dots == 0 && k > i && k + 1 < s.size()) {
-      ++dots;
-    } else {
-      return std::nullopt;
-    }
-  }
-  if (digits == 0) return std::nullopt;
-  double out = 0;
-  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-  if (ec != std::errc() || ptr != s.data() + s.size()) return std::nullopt;
-  return out;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Pass 1: types.
-
 std::optional<std::string> container_mismatch(const Value& v) {
   if (v.IsArray()) return std::string(kListNotExpected);
   if (v.IsObject()) return std::string(kStructureNotExpected);
@@ -329,9 +198,10 @@ std::optional<std::string> check_types(const Shape& shape, const Value& v, BlobE
       return container_mismatch(v);
     }
     case ShapeType::kTimestamp:
+      // Kinesis takes epoch seconds as a JSON number; a string, even an ISO 8601 one, is not a
+      // timestamp to it.
       if (v.IsNumber()) return std::nullopt;
       if (v.IsString()) {
-        if (parse_timestamp(v)) return std::nullopt;
         return concat({kJavaString, " can not be converted to milliseconds since epoch"});
       }
       if (v.IsBool()) {
@@ -799,10 +669,7 @@ Error validation_error(const std::vector<std::string>& violations) {
 
 std::optional<double> parse_timestamp(const Value& value) {
   if (value.IsNumber()) return value.GetDouble();
-  if (!value.IsString()) return std::nullopt;
-  std::string_view s = text(value);
-  if (auto epoch = parse_epoch_text(s)) return epoch;
-  return parse_iso8601(s);
+  return std::nullopt;
 }
 
 std::optional<std::int32_t> parse_integer(const Value& value) {

@@ -43,8 +43,8 @@ constexpr size_t kMaxReportedViolations = 10;
 // `violations` must not be empty and holds at most kMaxReportedViolations entries.
 Error validation_error(const std::vector<std::string>& violations);
 
-// Reads a model timestamp member as epoch seconds: JSON numbers are epoch seconds; strings may
-// be ISO 8601 or epoch seconds. nullopt when the value is not a timestamp.
+// Reads a model timestamp member as epoch seconds (a JSON number). nullopt when the value is not
+// a timestamp; Kinesis refuses strings, ISO 8601 included.
 std::optional<double> parse_timestamp(const rapidjson::Value& value);
 
 // Read model integer / long / boolean members the way Kinesis converts them, and the way

@@ -9,7 +9,7 @@ namespace {
 
 struct Setting {
   const char* name;  // flag --name, environment KINESIM_NAME (upper case, '-' as '_')
-  const char* help;
+  std::string help;
   std::function<std::optional<std::string>(Config&, const std::string&)> set;
 };
 
@@ -20,6 +20,20 @@ std::optional<long long> to_int(const std::string& v) {
   const long long n = std::strtoll(v.c_str(), &end, 10);
   if (errno != 0 || *end != '\0') return std::nullopt;
   return n;
+}
+
+// A flag for how long one transitional state lasts.
+Setting delay_setting(const char* name, const char* state, int64_t StateDelays::*field) {
+  return Setting{name, std::string("milliseconds ") + state + " lasts (default 0)",
+                 [name, field](Config& c, const std::string& v) -> std::optional<std::string> {
+                   auto n = to_int(v);
+                   if (!n || *n < 0 || *n > 3600 * 1000) {
+                     return std::string("--") + name + " must be 0..3600000 milliseconds, not '" +
+                            v + "'";
+                   }
+                   c.delays.*field = *n;
+                   return std::nullopt;
+                 }};
 }
 
 const std::vector<Setting>& settings() {
@@ -73,6 +87,34 @@ const std::vector<Setting>& settings() {
          c.throughput_limits = v == "on";
          return std::nullopt;
        }},
+      {"account",
+       "account of requests whose access key is not a 12-digit account id (default "
+       "000000000000)",
+       [](Config& c, const std::string& v) -> std::optional<std::string> {
+         if (v.size() != 12 || v.find_first_not_of("0123456789") != std::string::npos) {
+           return "--account must be 12 digits, not '" + v + "'";
+         }
+         c.account = v;
+         return std::nullopt;
+       }},
+      {"delays",
+       "none: streams and consumers change state at once (default); aws-like: CREATING, "
+       "UPDATING and DELETING last 500 ms each",
+       [](Config& c, const std::string& v) -> std::optional<std::string> {
+         int64_t ms = 0;
+         if (v == "aws-like") {
+           ms = 500;
+         } else if (v != "none") {
+           return "--delays must be none or aws-like, not '" + v + "'";
+         }
+         c.delays = StateDelays{ms, ms, ms, ms};
+         return std::nullopt;
+       }},
+      delay_setting("create-delay-ms", "CREATING", &StateDelays::creating_ms),
+      delay_setting("update-delay-ms", "UPDATING", &StateDelays::updating_ms),
+      delay_setting("delete-delay-ms", "DELETING", &StateDelays::deleting_ms),
+      delay_setting("consumer-delay-ms", "a consumer's CREATING and DELETING",
+                    &StateDelays::consumer_ms),
   };
   return all;
 }
@@ -138,7 +180,9 @@ std::string Config::describe() const {
   std::ostringstream o;
   o << "host=" << host << " port=" << port << " db=" << db << " sync=" << sync
     << " shard-limit=" << shard_limit << " threads=" << threads
-    << " throughput-limits=" << (throughput_limits ? "on" : "off");
+    << " throughput-limits=" << (throughput_limits ? "on" : "off") << " account=" << account
+    << " delays(create/update/delete/consumer ms)=" << delays.creating_ms << "/"
+    << delays.updating_ms << "/" << delays.deleting_ms << "/" << delays.consumer_ms;
   return o.str();
 }
 

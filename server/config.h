@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "storage/options.h"
+
 namespace kinesim {
 
 struct Config {
@@ -17,6 +19,10 @@ struct Config {
   int64_t shard_limit = 500;             // open shards per account and region
   int threads = 0;                       // HTTP threads; 0: one per core, at least 2
   bool throughput_limits = false;        // hold shards to Kinesis' per-shard rates
+  // The account of requests whose access key is not a 12-digit account id.
+  std::string account = "000000000000";
+  // How long streams and consumers stay CREATING, UPDATING and DELETING (0: no time at all).
+  StateDelays delays;
 
   // Fills the config from the environment and `args` (argv without the program name).
   // Returns an error message, or nothing. `help` is set when --help was given.

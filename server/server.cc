@@ -165,11 +165,12 @@ Result<std::unique_ptr<Server>> Server::start(const Config& config, const Clock*
   options.path = config.db;
   options.sync_full = config.sync == "full";
   options.shard_limit = config.shard_limit;
+  options.delays = config.delays;
   auto store = Store::open(options, *impl->clock);
   if (!store.ok()) return store.status();
   impl->store = std::move(store.value());
-  impl->dispatcher =
-      std::make_unique<api::Dispatcher>(*impl->store, *impl->clock, config.throughput_limits);
+  impl->dispatcher = std::make_unique<api::Dispatcher>(*impl->store, *impl->clock,
+                                                       config.throughput_limits, config.account);
 
   beast::error_code ec;
   auto address = net::ip::make_address(config.host, ec);

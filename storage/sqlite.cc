@@ -82,4 +82,10 @@ Status Statement::run(const Connection& db) {
   return Status::Ok();
 }
 
+Statement& StatementCache::get(sqlite3* db, const char* sql) {
+  auto [it, inserted] = statements_.try_emplace(sql);
+  if (inserted) (void)prepare(db, sql, &it->second);
+  return it->second;
+}
+
 }  // namespace kinesim::sqlite

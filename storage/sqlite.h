@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "storage/status.h"
 
@@ -96,6 +97,18 @@ class ResetOnExit {
 
  private:
   Statement& s_;
+};
+
+// Statements prepared on first use and kept for the life of one connection, keyed by the address
+// of their SQL text (which must therefore be a string literal). A statement that fails to prepare
+// is kept empty: stepping it returns SQLITE_MISUSE, which callers already treat as a failure.
+class StatementCache {
+ public:
+  Statement& get(sqlite3* db, const char* sql);
+  void clear() { statements_.clear(); }
+
+ private:
+  std::unordered_map<const char*, Statement> statements_;
 };
 
 }  // namespace kinesim::sqlite

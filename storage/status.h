@@ -15,6 +15,7 @@ enum class StatusCode {
   kNotFound,       // the stream (or shard) does not exist
   kAlreadyExists,  // a stream of that name exists
   kLimitExceeded,  // an account limit would be exceeded
+  kInUse,          // the resource is not in a state that allows the change
   kInvalid,        // the request contradicts the stored state
   kInternal,       // SQLite or I/O failed; nothing was changed
 };
@@ -24,6 +25,7 @@ struct Status {
   std::string message;  // for kInternal: what failed; otherwise optional detail
   int64_t current = 0;  // kLimitExceeded: the amount already in use
   int64_t limit = 0;    // kLimitExceeded: the limit
+  int detail = 0;       // kInUse: the state the resource is in (e.g. a StreamStatus)
 
   bool ok() const { return code == StatusCode::kOk; }
   static Status Ok() { return {}; }

@@ -1,47 +1,46 @@
-// Store: streams, shards and records on SQLite.
+// Store: streams, shards, records, consumers, tags and policies on SQLite.
 //
 // Contract:
-// - Mutations are group-committed: whatever requests are waiting go into one transaction. The
-//   thread that submits a mutation while no commit is running becomes the writer: it commits
-//   its own request and every request queued meanwhile, batch after batch, until the queue is
-//   empty (so a lone request pays no thread hand-off). A mutation's callback runs after its
-//   transaction has committed, on the writing thread, so a caller that acknowledges a write from
-//   the callback never acknowledges something a crash could lose (WAL mode; `sync_full` also
-//   survives power loss). Callbacks may submit further mutations.
+// - Every change goes through one group-commit writer (storage/writer.h): a callback runs after
+//   the change has committed, on the writing thread, so a caller that acknowledges a write from it
+//   never acknowledges something a crash could lose. Callbacks may submit further changes.
 // - Reads never wait for the writer when the database is a file: each reading thread borrows a
 //   connection of its own and sees committed data only. An in-memory database has one
 //   connection, shared under a lock.
-// - The catalog (streams and shards) is an immutable snapshot; take it with catalog().
+// - Streams and shards are also held in memory, in the catalog (storage/catalog.h).
+// - Transitional states (CREATING, UPDATING, DELETING) end on the store's clock by themselves
+//   (StreamInfo::status_at); a background pass removes what finished deleting and trims records
+//   past their stream's retention period. Reads never return a record past retention, trimmed or
+//   not.
+//
+// The implementation is split by concern: store.cc (opening, reads' connections), streams.cc
+// (stream and shard metadata, resharding), records.cc, resources.cc (consumers, tags, policies,
+// account settings) and maintenance.cc (trimming, purging, checkpoints).
 #pragma once
 
-#include <condition_variable>
-#include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <vector>
 
 #include "storage/catalog.h"
 #include "storage/clock.h"
+#include "storage/options.h"
 #include "storage/sequence_number.h"
 #include "storage/status.h"
 
 namespace kinesim {
 
-struct StoreOptions {
-  std::string path = "./data/kinesim.db";  // ":memory:" keeps nothing on disk
-  bool sync_full = false;                  // fsync every commit (survives power loss)
-  int64_t shard_limit = 500;               // open shards per account and region
-  // File databases: how often the WAL is copied back into the database in the background.
-  int checkpoint_interval_ms = 250;
-  // File databases: once the WAL holds this many pages, the checkpointer briefly holds writes
-  // back to copy the rest and let the WAL start over (see checkpoint_loop).
-  int wal_reset_pages = 4096;  // 16 MiB of 4 KiB pages
-  // The WAL file is trimmed back to this size when it starts over.
-  int64_t wal_size_limit_bytes = 64 * 1024 * 1024;
+struct WriteJob;
+struct ReshardPlan;
+
+struct Tag {
+  std::string key;
+  std::string value;
+  bool operator==(const Tag&) const = default;
 };
 
 struct NewStream {
@@ -49,6 +48,8 @@ struct NewStream {
   int64_t shard_count = 1;
   StreamMode mode = StreamMode::kProvisioned;
   int32_t max_record_size_kib = 1024;
+  int32_t warm_throughput_mibps = 0;
+  std::vector<Tag> tags;
 };
 
 struct RecordToPut {
@@ -60,6 +61,7 @@ struct RecordToPut {
 struct PutResult {
   int64_t shard_index = 0;
   SequenceNumber sequence_number;
+  bool encrypted = false;
 };
 
 // A record as read back; the views are valid only inside the visiting callback.
@@ -68,83 +70,173 @@ struct StoredRecord {
   int64_t arrival_ms = 0;
   std::string_view partition_key;
   std::string_view data;
+  bool encrypted = false;
 };
+
+enum class ConsumerStatus { kCreating = 0, kActive = 1, kDeleting = 3, kGone = 4 };
+
+struct ConsumerInfo {
+  int64_t id = 0;
+  int64_t stream_id = 0;
+  std::string name;
+  int64_t created_ms = 0;
+  ConsumerStatus state = ConsumerStatus::kActive;
+  int64_t state_until_ms = 0;
+
+  ConsumerStatus status_at(int64_t now_ms) const;
+};
+
+// What tags and policies belong to: a stream, or one of its consumers.
+struct ResourceRef {
+  StreamKey stream;
+  std::string consumer;  // empty: the stream itself
+  // For a consumer named by ARN: its creation second (the ARN's last part), which must match
+  // (0: any).
+  int64_t consumer_created_s = 0;
+};
+
+enum class BillingCommitment { kDisabled = 0, kEnabled = 1, kEnabledUntilEarliestAllowedEnd = 2 };
+
+struct AccountSettings {
+  BillingCommitment commitment = BillingCommitment::kDisabled;
+  int64_t started_ms = 0;
+  int64_t ended_ms = 0;
+  int64_t earliest_end_ms = 0;
+};
+
+// A change to a stream's settings, made on a copy of the stream inside the writer's transaction
+// (with the time of the change). Returning a non-ok status refuses the change.
+using StreamChange = std::function<Status(StreamInfo& stream, int64_t now_ms)>;
 
 class Store {
  public:
-  // Opens or creates the database (and, for a file, its checkpoint thread). Fails (kInternal) when
-  // the file cannot be opened or written, or was written by a newer schema.
+  // Opens or creates the database, upgrading an older schema, and starts background maintenance.
+  // Fails (kInternal) when the file cannot be opened or written, or was written by a newer schema.
   static Result<std::unique_ptr<Store>> open(const StoreOptions& options, const Clock& clock);
-  ~Store();  // finishes queued writes, then stops the writer
+  ~Store();  // finishes queued writes, then stops
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
 
-  std::shared_ptr<const Catalog> catalog() const;
+  const Catalog& catalog() const { return catalog_; }
+  const StoreOptions& options() const { return options_; }
+  const Clock& clock() const { return clock_; }
 
   // 32 random bytes made when the database was created; keys the shard iterators and tokens,
   // so they stay valid across restarts of the same database.
   const std::string& secret() const { return secret_; }
 
-  // --- Writes. Each callback runs on the writing thread once the outcome is durable; the call
-  // may return before or after that. ---
-  // kAlreadyExists, kLimitExceeded (current/limit set) or Ok.
+  // ------------------------------------------------------------------------------------------
+  // Streams and shards (streams.cc). Each callback runs once the outcome is durable.
+  //
+  // Failures: kNotFound (no such stream, or it has finished deleting), kInUse (the stream or one
+  // of its shards is not in a state that allows the change; `detail` holds the StreamStatus),
+  // kAlreadyExists, kLimitExceeded (`current`/`limit` set), kInvalid (the request contradicts the
+  // stored state; `message` says how), kInternal.
+
+  // CREATING for delays.creating_ms (ACTIVE at once by default). kAlreadyExists (detail: the
+  // existing stream's StreamStatus), kLimitExceeded (detail 0: open shards; 1: ON_DEMAND streams).
   void create_stream(NewStream spec, std::function<void(Status)> done);
-  // kNotFound or Ok. Removes the stream, its shards and its records.
-  void delete_stream(StreamKey key, std::function<void(Status)> done);
+  // DELETING for delays.deleting_ms, then gone with its shards, records, consumers, tags and
+  // policy. kInUse when it has consumers and `enforce_consumer_deletion` is false (detail -1).
+  void delete_stream(StreamKey key, bool enforce_consumer_deletion,
+                     std::function<void(Status)> done);
+  // Applies `change` to the stream's settings (the change checks the stream's state itself). With
+  // `updating`, the stream is UPDATING for delays.updating_ms afterwards.
+  void update_stream(StreamKey key, bool updating, StreamChange change,
+                     std::function<void(Status)> done);
+  // Resharding: `plan` looks at the stream as the writer sees it and returns the plan
+  // (storage/lineage.h) or refuses. The stream is UPDATING for delays.updating_ms afterwards;
+  // with `scaling`, the change counts as an UpdateShardCount (StreamInfo::scalings_ms). The
+  // account's open-shard limit applies (kLimitExceeded). Answers the open shard count before.
+  void reshard(StreamKey key, bool scaling,
+               std::function<Result<ReshardPlan>(const StreamInfo& stream, int64_t now_ms)> plan,
+               std::function<void(Result<int64_t>)> done);
+
+  // ------------------------------------------------------------------------------------------
+  // Records (records.cc).
+
   // kNotFound, or one PutResult per record in order. All records commit together.
   void put_records(StreamKey key, std::vector<RecordToPut> records,
                    std::function<void(Result<std::vector<PutResult>>)> done);
-
-  // --- Reads, on the calling thread. ---
-  // Visits committed records of shard `shard_gid` with after < counter <= upto, in order,
-  // stopping after `max_records`, or before the record that would take the data bytes over
-  // `max_bytes` (the first record is always visited).
-  Status read_records(int64_t shard_gid, uint64_t after, uint64_t upto, size_t max_records,
-                      size_t max_bytes, const std::function<void(const StoredRecord&)>& visit);
+  // Visits committed records of shard `shard_gid` with after < counter <= upto that arrived at or
+  // after `not_before_ms` (older ones are past retention), in order, stopping after
+  // `max_records`, or before the record that would take the data bytes over `max_bytes` (the
+  // first record is always visited).
+  Status read_records(int64_t shard_gid, uint64_t after, uint64_t upto, int64_t not_before_ms,
+                      size_t max_records, size_t max_bytes,
+                      const std::function<void(const StoredRecord&)>& visit);
   // The largest counter c <= upto such that every record after c arrived at or after `ms`
   // (so reading after c starts at the first record with arrival >= ms).
   Result<uint64_t> counter_before_time(int64_t shard_gid, uint64_t upto, int64_t ms);
+  // Where TRIM_HORIZON stands in `shard` at `now_ms`: the counter before its oldest record that
+  // is still within the stream's retention period.
+  Result<uint64_t> trim_horizon(const StreamInfo& stream, const ShardInfo& shard, int64_t now_ms);
+
+  // ------------------------------------------------------------------------------------------
+  // Consumers, tags, policies and account settings (resources.cc).
+
+  // CREATING for delays.consumer_ms. kNotFound (stream), kAlreadyExists, kLimitExceeded (20 per
+  // stream), kInUse (stream not ACTIVE).
+  void register_consumer(StreamKey stream, std::string name, std::vector<Tag> tags,
+                         int64_t max_consumers, std::function<void(Result<ConsumerInfo>)> done);
+  // DELETING for delays.consumer_ms, then gone. kNotFound (stream or consumer).
+  void deregister_consumer(ResourceRef consumer, std::function<void(Status)> done);
+  // The consumer as committed (whatever its status), or nullopt.
+  Result<std::optional<ConsumerInfo>> find_consumer(int64_t stream_id, std::string_view name);
+  // Consumers of a stream in name order, after `after`, at most `limit`; gone ones left out.
+  Result<std::vector<ConsumerInfo>> list_consumers(int64_t stream_id, std::string_view after,
+                                                   size_t limit);
+  Result<int64_t> consumer_count(int64_t stream_id);
+
+  // Adds or overwrites tags; kLimitExceeded when the resource would hold more than `max_tags`.
+  // kNotFound when the stream or consumer does not exist.
+  void add_tags(ResourceRef resource, std::vector<Tag> tags, size_t max_tags,
+                std::function<void(Status)> done);
+  void remove_tags(ResourceRef resource, std::vector<std::string> keys,
+                   std::function<void(Status)> done);
+  // The resource's tags in key order (kNotFound when it does not exist).
+  Result<std::vector<Tag>> list_tags(const ResourceRef& resource);
+
+  void put_policy(ResourceRef resource, std::string policy, std::function<void(Status)> done);
+  // kNotFound when the resource does not exist; Ok whether or not it had a policy.
+  void delete_policy(ResourceRef resource, std::function<void(Status)> done);
+  // nullopt when the resource has no policy.
+  Result<std::optional<std::string>> get_policy(const ResourceRef& resource);
+
+  Result<AccountSettings> account_settings(const std::string& account, const std::string& region);
+  void set_account_settings(std::string account, std::string region, AccountSettings settings,
+                            std::function<void(Status)> done);
+
+  // ------------------------------------------------------------------------------------------
+  // Maintenance (maintenance.cc): trims records past retention and removes streams and
+  // consumers that finished deleting. Runs in the background every
+  // options.maintenance_interval_ms; tests on a fake clock may run it at once.
+  Status run_maintenance();
 
  private:
-  class Writer;
   class ReadConnection;
-  struct Job;
-  friend class Writer;
+  class Background;
+  friend class Background;
 
   Store(StoreOptions options, const Clock& clock);
   Status start();
-  void submit(std::unique_ptr<Job> job);
-  // With queue_mutex_ held through `lock` and writing_ set: commits until the queue is empty,
-  // then clears writing_ and returns with the lock released.
-  void drain_queue(std::unique_lock<std::mutex>& lock);
-  void commit_batch(std::vector<std::unique_ptr<Job>>& batch);
-  std::unique_ptr<ReadConnection> acquire_reader();
-  void release_reader(std::unique_ptr<ReadConnection> conn);
+  Status load_catalog();
+  void submit(std::unique_ptr<WriteJob> job);
+  // Runs `read` with a read connection (and, in memory, the database lock).
+  Status with_reader(const std::function<Status(ReadConnection&)>& read);
 
   const StoreOptions options_;
   const Clock& clock_;
   const bool in_memory_;
   std::string secret_;
+  Catalog catalog_;
 
-  mutable std::mutex catalog_mutex_;
-  std::shared_ptr<const Catalog> catalog_;
-
-  std::unique_ptr<Writer> writer_;
-  std::mutex queue_mutex_;
-  std::condition_variable idle_cv_;  // signalled when a writing thread finishes
-  std::vector<std::unique_ptr<Job>> queue_;
-  bool writing_ = false;            // a thread is committing; it will also take what is queued
-  bool checkpoint_wanted_ = false;  // the checkpointer waits for the writer's role
-  bool stopping_ = false;
-  // File databases: copies the WAL back into the database in the background, so commits never
-  // pay for a checkpoint.
-  std::thread checkpoint_thread_;
-  std::condition_variable checkpoint_cv_;  // with queue_mutex_: wakes it for shutdown
-  void checkpoint_loop();
-
-  std::mutex memory_db_mutex_;  // in-memory only: guards the single shared connection
+  struct Database;
+  std::unique_ptr<Database> db_;  // the writer's connection and the group-commit writer
+  std::mutex memory_db_mutex_;    // in-memory only: guards the single shared connection
   std::mutex readers_mutex_;
   std::vector<std::unique_ptr<ReadConnection>> idle_readers_;
+  std::unique_ptr<Background> background_;
 };
 
 }  // namespace kinesim

@@ -1,7 +1,10 @@
 // CreateStream: a PROVISIONED stream with ShardCount shards, or an ON_DEMAND one, which starts
-// with four shards as Kinesis' on-demand streams do.
+// with four shards as Kinesis' on-demand streams do. Without ShardCount or a mode, Kinesis makes
+// an on-demand stream. Tags, the maximum record size and (on-demand streams of accounts with the
+// billing commitment) the warm throughput are set at creation.
 #include "api/ops/ops.h"
 #include "api/streams.h"
+#include "api/tags.h"
 
 namespace kinesim::api::ops {
 namespace {
@@ -13,9 +16,14 @@ void CreateStream(Call& call) {
   spec.key =
       StreamKey{call.caller.account, call.caller.region, std::string(*call.in["StreamName"].str())};
   auto mode = call.in["StreamModeDetails"]["StreamMode"].str();
-  spec.mode = mode && *mode == "ON_DEMAND" ? StreamMode::kOnDemand : StreamMode::kProvisioned;
   auto shard_count = call.in["ShardCount"].integer();
+  spec.mode = (mode && *mode == "ON_DEMAND") || (!mode && !shard_count) ? StreamMode::kOnDemand
+                                                                        : StreamMode::kProvisioned;
   if (spec.mode == StreamMode::kOnDemand) {
+    if (shard_count) {
+      return call.reply.fail(
+          errors::invalid_argument("ShardCount is not expected when StreamMode=ON_DEMAND"));
+    }
     spec.shard_count = kOnDemandInitialShards;
   } else if (!shard_count) {
     return call.reply.fail(
@@ -26,21 +34,35 @@ void CreateStream(Call& call) {
   if (auto kib = call.in["MaxRecordSizeInKiB"].integer()) {
     spec.max_record_size_kib = static_cast<int32_t>(*kib);
   }
+  if (auto e = read_tags(call.in["Tags"], spec.key, spec.tags)) return call.reply.fail(*e);
+  if (spec.tags.size() > kMaxTagsPerResource) return call.reply.fail(too_many_tags(spec.key));
+  if (auto warm = call.in["WarmThroughputMiBps"].integer(); warm && *warm > 0) {
+    if (spec.mode != StreamMode::kOnDemand) {
+      return call.reply.fail(errors::validation(
+          "WarmThroughputMiBps can only be specified for streams in ON_DEMAND mode."));
+    }
+    auto settings = call.store().account_settings(spec.key.account, spec.key.region);
+    if (!settings.ok()) return call.reply.fail(storage_error(settings.status(), spec.key));
+    if (settings->commitment == BillingCommitment::kDisabled) {
+      return call.reply.fail(errors::validation(
+          "Account isn't opted in to MinimumThroughputBillingCommitment, which warm throughput "
+          "requires."));
+    }
+    spec.warm_throughput_mibps = static_cast<int32_t>(*warm);
+  }
   StreamKey key = spec.key;
   Reply reply = call.reply;
   const int64_t requested = spec.shard_count;
   call.store().create_stream(std::move(spec), [reply, key, requested](Status s) {
     if (s.ok()) return reply.ok_empty();
-    if (s.code == StatusCode::kLimitExceeded) {
+    if (s.code == StatusCode::kLimitExceeded && s.detail == 1) {
       return reply.fail(errors::limit_exceeded(
-          "This request would exceed the shard limit for the account " + key.account + " in " +
-          key.region + ". Current shard count for the account: " + std::to_string(s.current) +
-          ". Limit: " + std::to_string(s.limit) +
-          ". Number of additional shards that would have resulted from this request: " +
-          std::to_string(requested) +
-          ". Refer to the AWS Service Limits page "
-          "(http://docs.aws.amazon.com/general/latest/gr/aws_service_limits.html) for current "
-          "limits and how to request higher limits."));
+          "This request would exceed the limit of ON_DEMAND streams for the account " +
+          key.account + " in " + key.region + ". Current ON_DEMAND stream count for the account: " +
+          std::to_string(s.current) + ". Limit: " + std::to_string(s.limit) + "."));
+    }
+    if (s.code == StatusCode::kLimitExceeded) {
+      return reply.fail(shard_limit_exceeded(key, s.current, s.limit, requested));
     }
     reply.fail(storage_error(s, key));
   });

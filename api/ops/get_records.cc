@@ -1,5 +1,7 @@
 // GetRecords: up to Limit records (10,000 and 10 MiB at most) from where the iterator stands,
 // a fresh iterator for the next call, and how far behind the tip of the shard the reader is.
+// Records past the stream's retention period are skipped. At the end of a closed shard the answer
+// names its children (ChildShards) and carries no NextShardIterator.
 #include <algorithm>
 #include <ctime>
 
@@ -24,6 +26,25 @@ std::string amz_utc(int64_t ms) {
   return buf;
 }
 
+// ChildShards: the shards that continue `shard` (made by the reshard that closed it).
+void write_child_shards(Output& out, const StreamInfo& stream, const ShardInfo& shard) {
+  out.key("ChildShards");
+  out.begin_array();
+  for (const ShardInfo& child : stream.shards->all()) {
+    if (child.parent_index != shard.index && child.adjacent_parent_index != shard.index) continue;
+    out.begin_object();
+    out.field("ShardId", shard_id(child.index));
+    out.key("ParentShards");
+    out.begin_array();
+    if (child.parent_index) out.string(shard_id(*child.parent_index));
+    if (child.adjacent_parent_index) out.string(shard_id(*child.adjacent_parent_index));
+    out.end_array();
+    write_hash_key_range(out, child.range);
+    out.end_object();
+  }
+  out.end_array();
+}
+
 }  // namespace
 
 void GetRecords(Call& call) {
@@ -38,9 +59,11 @@ void GetRecords(Call& call) {
                                  std::to_string(kIteratorLifetimeMs) + " milliseconds."));
   }
   const StreamKey key{it->account, it->region, it->stream_name};
-  auto stream = call.store().catalog()->find(key);
+  auto stream = call.store().catalog().find(key);
   const ShardInfo* shard =
-      stream && stream->id == it->stream_id ? stream->shard(it->shard_index) : nullptr;
+      stream && stream->id == it->stream_id && stream->status_at(now) != StreamStatus::kGone
+          ? stream->shard(it->shard_index)
+          : nullptr;
   if (!shard || shard->gid != it->shard_gid) {
     return call.reply.fail(shard_not_found(key, shard_id(it->shard_index)));
   }
@@ -51,38 +74,49 @@ void GetRecords(Call& call) {
   const size_t limit = static_cast<size_t>(std::clamp<int64_t>(
       call.in["Limit"].integer().value_or(kMaxRecords), 1, static_cast<int64_t>(kMaxRecords)));
   const uint64_t tip = shard->cursor->last_counter.load(std::memory_order_acquire);
+  const int64_t not_before = now - stream->retention_ms();
 
   // Rows are written straight into the response as they are read.
   ShardIterator next = *it;
   next.issued_ms = now;
   int64_t last_arrival = 0;
-  size_t bytes_read = 0;
+  size_t bytes_read = 0, count = 0;
+  const SequenceNumberWriter sequence(shard->sequence_format, shard->index);
   call.reply.respond([&](Output& out) -> std::optional<Error> {
     out.begin_object();
     out.key("Records");
     out.begin_array();
-    Status read = call.store().read_records(
-        shard->gid, it->after_counter, tip, limit, kMaxBytes, [&](const StoredRecord& r) {
-          out.begin_object();
-          char seq[SequenceNumber::kLength];
-          SequenceNumber{stream->id, shard->index, r.counter}.write(seq);
-          out.field("SequenceNumber", std::string_view(seq, sizeof seq));
-          out.key("ApproximateArrivalTimestamp");
-          out.timestamp_ms(r.arrival_ms);
-          out.key("Data");
-          out.blob(r.data);
-          out.field("PartitionKey", r.partition_key);
-          out.end_object();
-          next.after_counter = r.counter;
-          last_arrival = r.arrival_ms;
-          bytes_read += r.data.size() + r.partition_key.size();
-        });
+    Status read =
+        call.store().read_records(shard->gid, it->after_counter, tip, not_before, limit, kMaxBytes,
+                                  [&](const StoredRecord& r) {
+                                    out.begin_object();
+                                    char seq[SequenceNumber::kLength];
+                                    sequence.write(r.counter, r.arrival_ms / 1000, seq);
+                                    out.field("SequenceNumber", std::string_view(seq, sizeof seq));
+                                    out.key("ApproximateArrivalTimestamp");
+                                    out.timestamp_ms(r.arrival_ms);
+                                    out.key("Data");
+                                    out.blob(r.data);
+                                    out.field("PartitionKey", r.partition_key);
+                                    if (r.encrypted) out.field("EncryptionType", "KMS");
+                                    out.end_object();
+                                    next.after_counter = r.counter;
+                                    last_arrival = r.arrival_ms;
+                                    bytes_read += r.data.size() + r.partition_key.size();
+                                    ++count;
+                                  });
     out.end_array();
     if (!read.ok()) return storage_error(read, key);
+    // Nothing left to read before the tip but records past retention: the reader is at the tip.
+    if (count == 0) next.after_counter = std::max(next.after_counter, tip);
     if (limiter) limiter->charge_read(shard->gid, bytes_read);
     const bool closed_and_done =
         shard->ending_counter && next.after_counter >= *shard->ending_counter;
-    if (!closed_and_done) out.field("NextShardIterator", next.seal(call.services.sealer));
+    if (closed_and_done) {
+      write_child_shards(out, *stream, *shard);
+    } else {
+      out.field("NextShardIterator", next.seal(call.services.sealer));
+    }
     const bool caught_up = next.after_counter >= tip;
     out.field("MillisBehindLatest",
               caught_up ? int64_t{0} : std::max<int64_t>(0, now - last_arrival));

@@ -1,5 +1,11 @@
 // ListShards: a stream's shards in id order, filtered by ShardFilter, a page at a time
 // (MaxResults, at most 1000), continued with NextToken.
+//
+// The filters follow the shards' lifetimes (created_ms, closed_ms): AT_LATEST lists the open
+// shards; AT_TIMESTAMP and AT_TRIM_HORIZON the shards open at that moment; FROM_TIMESTAMP and
+// FROM_TRIM_HORIZON (the default) those open at that moment and every shard after them;
+// AFTER_SHARD_ID the shards after the given id. Shards whose every record is past retention are
+// not listed.
 #include <algorithm>
 
 #include "api/ops/ops.h"
@@ -17,11 +23,19 @@ struct Filter {
   int64_t after_index = -1;  // AFTER_SHARD_ID and ExclusiveStartShardId
   int64_t at_ms = 0;         // AT_TIMESTAMP, FROM_TIMESTAMP
 
-  bool keep(const ShardInfo& s) const {
+  bool keep(const StreamInfo& stream, const ShardInfo& s, int64_t now) const {
     if (s.index <= after_index) return false;
+    const int64_t horizon = now - stream.retention_ms();
+    auto open_at = [&](int64_t t) {
+      t = std::max(t, stream.created_ms);  // before the stream existed: its first shards
+      return s.created_ms <= t && (s.open() || *s.closed_ms > t);
+    };
+    auto open_since = [&](int64_t t) { return s.open() || *s.closed_ms >= t; };
     if (type == "AT_LATEST") return s.open();
-    if (type == "AT_TIMESTAMP") return s.created_ms <= at_ms && s.open();
-    return true;
+    if (type == "AT_TIMESTAMP") return open_at(at_ms);
+    if (type == "AT_TRIM_HORIZON") return open_at(horizon);
+    if (type == "FROM_TIMESTAMP") return open_since(std::max(at_ms, horizon));
+    return open_since(horizon);  // FROM_TRIM_HORIZON, AFTER_SHARD_ID
   }
 };
 
@@ -47,6 +61,10 @@ void ListShards(Call& call) {
     if (in["ExclusiveStartShardId"].present()) {
       return call.reply.fail(errors::invalid_argument(
           "NextToken and ExclusiveStartShardId cannot be provided together."));
+    }
+    if (in["StreamCreationTimestamp"].present()) {
+      return call.reply.fail(errors::invalid_argument(
+          "NextToken and StreamCreationTimestamp cannot be provided together."));
     }
     auto page = PageToken::open(call.services.sealer, *token, kTokenKind);
     if (!page || page->fields.size() != 6) {
@@ -88,11 +106,18 @@ void ListShards(Call& call) {
   }
   std::shared_ptr<const StreamInfo> stream;
   if (auto e = find_stream(call, key, stream)) return call.reply.fail(*e);
+  if (auto created = in["StreamCreationTimestamp"].timestamp()) {
+    // It tells apart streams that had the same name; seconds are what clients see.
+    if (static_cast<int64_t>(*created) != stream->created_ms / 1000) {
+      return call.reply.fail(stream_not_found(key));
+    }
+  }
 
+  const int64_t now = call.now_ms();
   std::vector<const ShardInfo*> page;
   bool more = false;
-  for (const auto& s : stream->shards) {
-    if (!filter.keep(s)) continue;
+  for (const auto& s : stream->shards->all()) {
+    if (!filter.keep(*stream, s, now)) continue;
     if (static_cast<int64_t>(page.size()) == limit) {
       more = true;
       break;
@@ -103,7 +128,7 @@ void ListShards(Call& call) {
     out.begin_object();
     out.key("Shards");
     out.begin_array();
-    for (const auto* s : page) write_shard(out, *stream, *s);
+    for (const auto* s : page) write_shard(out, *s);
     out.end_array();
     if (more) {
       PageToken t{kTokenKind,

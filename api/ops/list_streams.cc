@@ -28,24 +28,30 @@ void ListStreams(Call& call) {
     }
     after = std::max(after, page->fields[2]);
   }
-  auto catalog = call.store().catalog();
-  std::vector<const StreamInfo*> page;
+  // One more than a page says whether there are more; streams that finished deleting are left
+  // out (the background pass removes them).
+  const int64_t now = call.now_ms();
+  std::vector<std::shared_ptr<const StreamInfo>> page;
   bool more = false;
-  auto it = catalog->streams.upper_bound(StreamKey{call.caller.account, call.caller.region, after});
-  for (; it != catalog->streams.end(); ++it) {
-    const StreamKey& k = it->first;
-    if (k.account != call.caller.account || k.region != call.caller.region) break;
-    if (static_cast<int64_t>(page.size()) == limit) {
-      more = true;
-      break;
+  while (!more) {
+    auto batch = call.store().catalog().list(call.caller.account, call.caller.region, after,
+                                             static_cast<size_t>(limit) + 1);
+    for (auto& s : batch) {
+      after = s->key.name;
+      if (s->status_at(now) == StreamStatus::kGone) continue;
+      if (static_cast<int64_t>(page.size()) == limit) {
+        more = true;
+        break;
+      }
+      page.push_back(std::move(s));
     }
-    page.push_back(it->second.get());
+    if (batch.size() <= static_cast<size_t>(limit)) break;
   }
   call.reply.ok([&](Output& out) {
     out.begin_object();
     out.key("StreamNames");
     out.begin_array();
-    for (const auto* s : page) out.string(s->key.name);
+    for (const auto& s : page) out.string(s->key.name);
     out.end_array();
     out.field("HasMoreStreams", more);
     if (more && !page.empty()) {
@@ -56,11 +62,11 @@ void ListStreams(Call& call) {
     }
     out.key("StreamSummaries");
     out.begin_array();
-    for (const auto* s : page) {
+    for (const auto& s : page) {
       out.begin_object();
       out.field("StreamName", s->key.name);
       out.field("StreamARN", stream_arn(s->key));
-      out.field("StreamStatus", stream_status(*s));
+      out.field("StreamStatus", stream_status_name(s->status_at(now)));
       write_stream_mode(out, *s);
       out.key("StreamCreationTimestamp");
       out.timestamp_ms(s->created_ms);

@@ -4,6 +4,25 @@
 #include "api/streams.h"
 
 namespace kinesim::api::ops {
+namespace {
+
+// SequenceNumberForOrdering: records here are always ordered by arrival, so Kinesis only checks
+// that the number is one it could have written (any shard, any stream), not yet from the future.
+std::optional<Error> check_ordering(std::string_view text, const StreamKey& key, int64_t now_ms) {
+  auto d = decode_sequence_number(text);
+  if (d && d->version == 3) return errors::make("InternalFailure", "", 500);
+  const int64_t now_s = now_ms / 1000;
+  if (d && d->version >= 0 && d->version <= 2 && d->counter_in_range &&
+      d->shard_created_s <= now_s && d->arrival_s <= now_s) {
+    return std::nullopt;
+  }
+  return errors::invalid_argument("ExclusiveMinimumSequenceNumber " +
+                                  (d ? d->echo : std::string(text)) +
+                                  " used in PutRecord on stream " + key.name + " under account " +
+                                  key.account + " is invalid.");
+}
+
+}  // namespace
 
 void PutRecord(Call& call) {
   StreamKey key;
@@ -11,13 +30,7 @@ void PutRecord(Call& call) {
   std::shared_ptr<const StreamInfo> stream;
   if (auto e = find_stream(call, key, stream)) return call.reply.fail(*e);
   if (auto ordering = call.in["SequenceNumberForOrdering"].str()) {
-    // Sequence numbers here always increase, so a valid one needs no further action.
-    if (!SequenceNumber::parse(*ordering)) {
-      return call.reply.fail(
-          errors::invalid_argument("ExclusiveMinimumSequenceNumber " + std::string(*ordering) +
-                                   " used in PutRecord on stream " + key.name + " under account " +
-                                   key.account + " is invalid."));
-    }
+    if (auto e = check_ordering(*ordering, key, call.now_ms())) return call.reply.fail(*e);
   }
   std::vector<RecordToPut> records(1);
   if (auto e = read_record(call.in, records[0])) return call.reply.fail(*e);
@@ -33,6 +46,7 @@ void PutRecord(Call& call) {
       out.begin_object();
       out.field("ShardId", shard_id(p.shard_index));
       out.field("SequenceNumber", p.sequence_number.str());
+      if (p.encrypted) out.field("EncryptionType", "KMS");
       out.end_object();
     });
   });

@@ -34,6 +34,12 @@ void write_answer(Output& out, const StreamKey& key, const std::vector<Outcome>&
     out.end_object();
   }
   out.end_array();
+  for (const auto& o : outcomes) {
+    if (o.stored && o.stored->encrypted) {
+      out.field("EncryptionType", "KMS");
+      break;
+    }
+  }
   out.end_object();
 }
 

@@ -745,6 +745,14 @@ TEST(ApiValidationSerialization, WrongTypes) {
        "class java.lang.Boolean can not be converted to milliseconds since epoch"},
       {"GetShardIterator", R"({"Timestamp": "yesterday"})",
        "class java.lang.String can not be converted to milliseconds since epoch"},
+      {"GetShardIterator", R"({"Timestamp": "2016-04-04T19:58:46.480-00:00"})",
+       "class java.lang.String can not be converted to milliseconds since epoch"},
+      {"GetShardIterator", R"({"Timestamp": "1459799926"})",
+       "class java.lang.String can not be converted to milliseconds since epoch"},
+      {"ListShards", R"({"ShardFilter": {"Type": "AT_TIMESTAMP", "Timestamp": "23"}})",
+       "class java.lang.String can not be converted to milliseconds since epoch"},
+      {"ListShards", R"({"StreamCreationTimestamp": "23"})",
+       "class java.lang.String can not be converted to milliseconds since epoch"},
       {"GetShardIterator", R"({"Timestamp": []})", "Start of list found where not expected"},
       {"GetShardIterator", R"({"Timestamp": {}})",
        "Start of structure or map found where not expected."},
@@ -857,7 +865,7 @@ TEST(ApiValidation, ValidRequestsPass) {
       "Timestamp": 1459799926.48})");
   ExpectValid("GetShardIterator", R"({
       "StreamName": "s", "ShardId": "shardId-000000000000", "ShardIteratorType": "AT_TIMESTAMP",
-      "Timestamp": "2016-04-04T19:58:46.480-00:00"})");
+      "Timestamp": 1459799926.480})");
   ExpectValid("GetShardIterator", R"({
       "StreamName": "s", "ShardId": "shardId-000000000000",
       "ShardIteratorType": "AFTER_SEQUENCE_NUMBER",
@@ -907,27 +915,12 @@ bool IsTimestamp(std::string_view json) {
 }
 
 TEST(ApiValidationReaders, ParseTimestamp) {
+  // Epoch seconds as a JSON number; Kinesis takes no strings here, ISO 8601 or otherwise.
   EXPECT_DOUBLE_EQ(Timestamp("1459799926.48"), 1459799926.48);
   EXPECT_DOUBLE_EQ(Timestamp("1459799926"), 1459799926);
-  EXPECT_DOUBLE_EQ(Timestamp(R"("1459799926.48")"), 1459799926.48);
-  EXPECT_DOUBLE_EQ(Timestamp(R"("2016-04-04T19:58:46.480-00:00")"), 1459799926.48);
-  EXPECT_DOUBLE_EQ(Timestamp(R"("2016-04-04T19:58:46Z")"), 1459799926);
-  EXPECT_DOUBLE_EQ(Timestamp(R"("2016-04-04T21:58:46+02:00")"), 1459799926);
-  EXPECT_DOUBLE_EQ(Timestamp(R"("2016-04-04T14:58:46-0500")"), 1459799926);
-  EXPECT_DOUBLE_EQ(Timestamp(R"("2016-04-04T19:58:46")"), 1459799926);
-  EXPECT_DOUBLE_EQ(Timestamp(R"("2016-04-04 19:58")"), 1459799880);
-  EXPECT_DOUBLE_EQ(Timestamp(R"("2016-04-04")"), 1459728000);
-  EXPECT_DOUBLE_EQ(Timestamp(R"("1970-01-01T00:00:00Z")"), 0);
-  EXPECT_DOUBLE_EQ(Timestamp(R"("2000-02-29T00:00:00Z")"), 951782400);
-  EXPECT_FALSE(IsTimestamp(R"("2016-02-30T00:00:00Z")"));
-  EXPECT_FALSE(IsTimestamp(R"("2016-04-04T25:00:00Z")"));
-  EXPECT_FALSE(IsTimestamp(R"("2016-04-04T19:58:46+2")"));
-  EXPECT_FALSE(IsTimestamp(R"("2016-04-04T19:58:46Zjunk")"));
-  EXPECT_FALSE(IsTimestamp(R"("")"));
-  EXPECT_FALSE(IsTimestamp(R"("1.")"));
-  EXPECT_FALSE(IsTimestamp(R"("abc")"));
+  EXPECT_FALSE(IsTimestamp(R"("1459799926.48")"));
+  EXPECT_FALSE(IsTimestamp(R"("2016-04-04T19:58:46.480-00:00")"));
   EXPECT_FALSE(IsTimestamp("true"));
-  EXPECT_FALSE(IsTimestamp("null"));
 }
 
 TEST(ApiValidationReaders, ParseNumbersAndBooleans) {

@@ -30,9 +30,10 @@ class StoreTest : public ::testing::Test {
 
   static Status create(Store& s, const std::string& name, int64_t shards) {
     std::promise<Status> p;
-    s.create_stream(NewStream{StreamKey{"000000000000", "us-east-1", name}, shards,
-                              StreamMode::kProvisioned, 1024},
-                    [&](Status st) { p.set_value(st); });
+    NewStream spec;
+    spec.key = StreamKey{"000000000000", "us-east-1", name};
+    spec.shard_count = shards;
+    s.create_stream(std::move(spec), [&](Status st) { p.set_value(st); });
     return p.get_future().get();
   }
 
@@ -47,7 +48,7 @@ class StoreTest : public ::testing::Test {
   static std::vector<std::pair<uint64_t, std::string>> read_all(Store& s, const ShardInfo& shard) {
     std::vector<std::pair<uint64_t, std::string>> out;
     const uint64_t tip = shard.cursor->last_counter.load();
-    Status st = s.read_records(shard.gid, 0, tip, 100000, SIZE_MAX, [&](const StoredRecord& r) {
+    Status st = s.read_records(shard.gid, 0, tip, 0, 100000, SIZE_MAX, [&](const StoredRecord& r) {
       out.emplace_back(r.counter, std::string(r.data));
     });
     EXPECT_TRUE(st.ok()) << st.message;
@@ -65,9 +66,9 @@ TEST_F(StoreTest, CreatePutReadInMemory) {
   auto store = open(":memory:");
   ASSERT_TRUE(store);
   ASSERT_TRUE(create(*store, "orders", 2).ok());
-  auto stream = store->catalog()->find(kOrders);
+  auto stream = store->catalog().find(kOrders);
   ASSERT_TRUE(stream);
-  ASSERT_EQ(stream->shards.size(), 2u);
+  ASSERT_EQ(stream->shards->size(), 2u);
 
   auto r =
       put(*store, "orders", {{0, "k", "first"}, {kMaxHashKey, "k", "second"}, {1, "k", "third"}});
@@ -79,7 +80,7 @@ TEST_F(StoreTest, CreatePutReadInMemory) {
   EXPECT_EQ((*r)[0].sequence_number.counter, 1u);
   EXPECT_EQ((*r)[2].sequence_number.counter, 2u);
 
-  auto shard0 = read_all(*store, stream->shards[0]);
+  auto shard0 = read_all(*store, stream->shards->all()[0]);
   ASSERT_EQ(shard0.size(), 2u);
   EXPECT_EQ(shard0[0].second, "first");
   EXPECT_EQ(shard0[1].second, "third");
@@ -91,7 +92,7 @@ TEST_F(StoreTest, DuplicateAndMissingStreams) {
   EXPECT_EQ(create(*store, "orders", 1).code, StatusCode::kAlreadyExists);
   EXPECT_EQ(put(*store, "nope", {{0, "k", "x"}}).status().code, StatusCode::kNotFound);
   std::promise<Status> p;
-  store->delete_stream(StreamKey{"000000000000", "us-east-1", "nope"},
+  store->delete_stream(StreamKey{"000000000000", "us-east-1", "nope"}, false,
                        [&](Status s) { p.set_value(s); });
   EXPECT_EQ(p.get_future().get().code, StatusCode::kNotFound);
 }
@@ -104,7 +105,7 @@ TEST_F(StoreTest, ShardLimitCountsOpenShardsPerAccountAndRegion) {
   EXPECT_EQ(s.current, 3);
   EXPECT_EQ(s.limit, 5);
   EXPECT_TRUE(create(*store, "c", 2).ok());
-  EXPECT_FALSE(store->catalog()->find(StreamKey{"000000000000", "us-east-1", "b"}));
+  EXPECT_FALSE(store->catalog().find(StreamKey{"000000000000", "us-east-1", "b"}));
 }
 
 TEST_F(StoreTest, RecordsAndCountersSurviveRestart) {
@@ -119,16 +120,16 @@ TEST_F(StoreTest, RecordsAndCountersSurviveRestart) {
   }
   auto store = open(path_);
   ASSERT_TRUE(store);
-  auto stream = store->catalog()->find(kOrders);
+  auto stream = store->catalog().find(kOrders);
   ASSERT_TRUE(stream);
-  auto rows = read_all(*store, stream->shards[0]);
+  auto rows = read_all(*store, stream->shards->all()[0]);
   ASSERT_EQ(rows.size(), 2u);
   EXPECT_EQ(rows[0], (std::pair<uint64_t, std::string>{1, "one"}));
   EXPECT_EQ(rows[1], (std::pair<uint64_t, std::string>{2, "two"}));
   auto next = put(*store, "orders", {{7, "c", "three"}});
   ASSERT_TRUE(next.ok());
   EXPECT_EQ((*next)[0].sequence_number.counter, 3u);
-  EXPECT_EQ((*next)[0].sequence_number.stream_id, first[0].sequence_number.stream_id);
+  EXPECT_EQ((*next)[0].sequence_number.format, first[0].sequence_number.format);
   EXPECT_EQ(store->secret().size(), 32u);
 }
 
@@ -136,15 +137,15 @@ TEST_F(StoreTest, DeleteRemovesRecordsAndANewStreamStartsOver) {
   auto store = open(path_);
   ASSERT_TRUE(create(*store, "orders", 1).ok());
   ASSERT_TRUE(put(*store, "orders", {{1, "a", "old"}}).ok());
-  const int64_t old_id = store->catalog()->find(kOrders)->id;
+  const int64_t old_id = store->catalog().find(kOrders)->id;
   std::promise<Status> p;
-  store->delete_stream(kOrders, [&](Status s) { p.set_value(s); });
+  store->delete_stream(kOrders, false, [&](Status s) { p.set_value(s); });
   ASSERT_TRUE(p.get_future().get().ok());
-  EXPECT_FALSE(store->catalog()->find(kOrders));
+  EXPECT_FALSE(store->catalog().find(kOrders));
   ASSERT_TRUE(create(*store, "orders", 1).ok());
-  auto stream = store->catalog()->find(kOrders);
+  auto stream = store->catalog().find(kOrders);
   EXPECT_NE(stream->id, old_id);  // stream ids are never reused
-  EXPECT_TRUE(read_all(*store, stream->shards[0]).empty());
+  EXPECT_TRUE(read_all(*store, stream->shards->all()[0]).empty());
 }
 
 TEST_F(StoreTest, ReadLimitsByCountAndBytes) {
@@ -154,19 +155,19 @@ TEST_F(StoreTest, ReadLimitsByCountAndBytes) {
   for (int i = 0; i < 10; ++i)
     recs.push_back({0, "k", std::string(100, static_cast<char>('a' + i))});
   ASSERT_TRUE(put(*store, "orders", recs).ok());
-  const ShardInfo& shard = store->catalog()->find(kOrders)->shards[0];
+  const ShardInfo& shard = store->catalog().find(kOrders)->shards->all()[0];
   std::vector<uint64_t> seen;
   auto visit = [&](const StoredRecord& r) { seen.push_back(r.counter); };
-  ASSERT_TRUE(store->read_records(shard.gid, 2, 10, 3, SIZE_MAX, visit).ok());
+  ASSERT_TRUE(store->read_records(shard.gid, 2, 10, 0, 3, SIZE_MAX, visit).ok());
   EXPECT_EQ(seen, (std::vector<uint64_t>{3, 4, 5}));
   seen.clear();
-  ASSERT_TRUE(store->read_records(shard.gid, 0, 10, 100, 250, visit).ok());
+  ASSERT_TRUE(store->read_records(shard.gid, 0, 10, 0, 100, 250, visit).ok());
   EXPECT_EQ(seen, (std::vector<uint64_t>{1, 2}));  // a third would pass 250 bytes
   seen.clear();
-  ASSERT_TRUE(store->read_records(shard.gid, 0, 10, 100, 1, visit).ok());
+  ASSERT_TRUE(store->read_records(shard.gid, 0, 10, 0, 100, 1, visit).ok());
   EXPECT_EQ(seen, (std::vector<uint64_t>{1}));  // the first record always comes back
   seen.clear();
-  ASSERT_TRUE(store->read_records(shard.gid, 0, 4, 100, SIZE_MAX, visit).ok());
+  ASSERT_TRUE(store->read_records(shard.gid, 0, 4, 0, 100, SIZE_MAX, visit).ok());
   EXPECT_EQ(seen.size(), 4u);  // never past `upto`
 }
 
@@ -177,7 +178,7 @@ TEST_F(StoreTest, CounterBeforeTimeFindsFirstRecordAtOrAfter) {
     ASSERT_TRUE(put(*store, "orders", {{0, "k", "x"}, {0, "k", "y"}}).ok());  // two per ms
     clock_.advance_ms(10);
   }
-  const ShardInfo& shard = store->catalog()->find(kOrders)->shards[0];
+  const ShardInfo& shard = store->catalog().find(kOrders)->shards->all()[0];
   const int64_t t0 = 1'700'000'000'000;
   auto at = [&](int64_t ms) { return store->counter_before_time(shard.gid, 10, ms).value(); };
   EXPECT_EQ(at(t0 - 1), 0u);
@@ -194,10 +195,10 @@ TEST_F(StoreTest, ArrivalTimesNeverGoBackwards) {
   ASSERT_TRUE(put(*store, "orders", {{0, "k", "x"}}).ok());
   clock_.advance_ms(-5000);
   ASSERT_TRUE(put(*store, "orders", {{0, "k", "y"}}).ok());
-  const ShardInfo& shard = store->catalog()->find(kOrders)->shards[0];
+  const ShardInfo& shard = store->catalog().find(kOrders)->shards->all()[0];
   std::vector<int64_t> times;
   ASSERT_TRUE(store
-                  ->read_records(shard.gid, 0, 2, 10, SIZE_MAX,
+                  ->read_records(shard.gid, 0, 2, 0, 10, SIZE_MAX,
                                  [&](const StoredRecord& r) { times.push_back(r.arrival_ms); })
                   .ok());
   ASSERT_EQ(times.size(), 2u);

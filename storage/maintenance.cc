@@ -1,0 +1,175 @@
+// Background maintenance, on one thread per store:
+// - retention: records older than their stream's retention period are deleted, a bounded chunk
+//   per transaction, and the shard's counter floor (shards.trimmed_through) is raised with them,
+//   so counters are never reused once their records are gone;
+// - lifecycle: streams and consumers whose DELETING state has ended are removed;
+// - checkpoints (file databases): the WAL is copied back into the database off the commit path.
+//
+// Reads never depend on this pass having run: they skip records past retention and treat
+// finished deletions as gone (StreamInfo::status_at). It only reclaims space.
+#include <pthread.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <future>
+#include <thread>
+
+#include "storage/store_internal.h"
+
+namespace kinesim {
+
+using store_internal::internal;
+using store_internal::record_id;
+
+namespace {
+
+// At most this many records are deleted per transaction, so trimming never holds writes back
+// for long.
+constexpr uint64_t kTrimChunk = 10000;
+
+// Submits `job` and waits until it has committed or failed.
+Status run_and_wait(const std::function<void(std::unique_ptr<WriteJob>)>& submit,
+                    std::function<Status(Transaction&)> apply) {
+  auto done = std::make_shared<std::promise<Status>>();
+  auto result = done->get_future();
+  submit(make_job(std::move(apply), [done](Status s) { done->set_value(std::move(s)); }));
+  return result.get();
+}
+
+}  // namespace
+
+Store::Background::Background(Store& store) : store_(store) {
+  thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "kinesim-maint");
+    loop();
+  });
+}
+
+Store::Background::~Background() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  thread_.join();
+}
+
+void Store::Background::loop() {
+  const StoreOptions& o = store_.options_;
+  sqlite::Connection db;  // file databases: the checkpointer's own connection
+  bool checkpoints = !store_.in_memory_;
+  if (checkpoints) {
+    checkpoints = db.open(o.path, false).ok() &&
+                  db.exec(o.sync_full ? "PRAGMA busy_timeout=10000; PRAGMA synchronous=FULL;"
+                                      : "PRAGMA busy_timeout=10000; PRAGMA synchronous=NORMAL;")
+                      .ok();
+  }
+  using Clock = std::chrono::steady_clock;
+  const auto checkpoint_every = std::chrono::milliseconds(o.checkpoint_interval_ms);
+  const auto maintain_every = std::chrono::milliseconds(o.maintenance_interval_ms);
+  auto next_checkpoint = Clock::now() + checkpoint_every;
+  auto next_maintenance = Clock::now() + maintain_every;
+  std::unique_lock lock(mutex_);
+  while (!stopping_) {
+    const auto wake = checkpoints ? std::min(next_checkpoint, next_maintenance) : next_maintenance;
+    cv_.wait_until(lock, wake, [this] { return stopping_; });
+    if (stopping_) break;
+    lock.unlock();
+    const auto now = Clock::now();
+    if (checkpoints && now >= next_checkpoint) {
+      checkpoint(db);
+      next_checkpoint = now + checkpoint_every;
+    }
+    if (now >= next_maintenance) {
+      (void)store_.run_maintenance();
+      next_maintenance = Clock::now() + maintain_every;
+    }
+    lock.lock();
+  }
+  lock.unlock();
+  // Leave a compact database behind on a clean stop.
+  if (checkpoints) (void)db.exec("PRAGMA wal_checkpoint(TRUNCATE);");
+}
+
+void Store::Background::checkpoint(sqlite::Connection& db) {
+  auto passive = [&db] {
+    int log_frames = 0, copied = 0;
+    sqlite3_wal_checkpoint_v2(db.handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log_frames,
+                              &copied);
+    return log_frames;
+  };
+  if (passive() < store_.options_.wal_reset_pages) return;
+  store_.db_->writer->exclusive([&] { passive(); });
+}
+
+Status Store::run_maintenance() {
+  auto submit = [this](std::unique_ptr<WriteJob> job) { this->submit(std::move(job)); };
+  const int64_t now = clock_.now_ms();
+
+  // Lifecycle: remove what finished deleting.
+  std::vector<StreamKey> finished;
+  catalog_.for_each([&](const std::shared_ptr<const StreamInfo>& s) {
+    if (s->status_at(now) == StreamStatus::kGone) finished.push_back(s->key);
+  });
+  Status result = run_and_wait(submit, [finished](Transaction& t) -> Status {
+    for (const auto& key : finished) {
+      auto s = t.catalog().find(key);
+      if (!s || s->status_at(t.now_ms()) != StreamStatus::kGone) continue;
+      if (Status st = store_internal::purge_stream(t, *s); !st.ok()) return st;
+    }
+    return store_internal::purge_deleted_consumers(t);
+  });
+
+  // Retention: trim each shard whose oldest record has expired.
+  std::vector<std::shared_ptr<const StreamInfo>> streams;
+  catalog_.for_each([&](const std::shared_ptr<const StreamInfo>& s) { streams.push_back(s); });
+  for (const auto& stream : streams) {
+    const int64_t cutoff = now - stream->retention_ms();
+    for (const ShardInfo& shard : stream->shards->all()) {
+      ShardCursor& cursor = *shard.cursor;
+      for (;;) {
+        const int64_t oldest = cursor.oldest_arrival_ms.load(std::memory_order_relaxed);
+        if (oldest == 0 || oldest >= cutoff) break;
+        const uint64_t last = cursor.last_counter.load(std::memory_order_acquire);
+        const uint64_t trimmed = cursor.trimmed_through.load(std::memory_order_acquire);
+        auto expired = counter_before_time(shard.gid, last, cutoff);
+        if (!expired.ok()) return expired.status();
+        const uint64_t upto = std::min(expired.value(), trimmed + kTrimChunk);
+        const int64_t gid = shard.gid;
+        Status s = run_and_wait(submit, [gid, trimmed, upto, &cursor](Transaction& t) -> Status {
+          if (upto > trimmed) {
+            if (Status d = store_internal::delete_records(t, gid, trimmed, upto); !d.ok()) {
+              return d;
+            }
+            auto& st = t.statement("UPDATE shards SET trimmed_through = ? WHERE id = ?");
+            sqlite::ResetOnExit reset(st);
+            st.bind(1, static_cast<int64_t>(upto));
+            st.bind(2, gid);
+            if (st.step() != SQLITE_DONE) return t.error("raise counter floor");
+          }
+          // The oldest record left sets the hint; set here, not after COMMIT, so puts later in
+          // this transaction see it (a hint may run behind the truth, never ahead).
+          auto& first =
+              t.statement("SELECT ts FROM records WHERE id > ? AND id <= ? ORDER BY id LIMIT 1");
+          sqlite::ResetOnExit reset(first);
+          first.bind(1, record_id(gid, upto));
+          first.bind(2, record_id(gid, kMaxRecordCounter));
+          const int rc = first.step();
+          if (rc != SQLITE_ROW && rc != SQLITE_DONE) return t.error("read oldest record");
+          cursor.oldest_arrival_ms.store(rc == SQLITE_ROW ? first.column_int(0) : 0,
+                                         std::memory_order_relaxed);
+          if (upto > trimmed) {
+            t.after_commit(
+                [&cursor, upto] { cursor.trimmed_through.store(upto, std::memory_order_release); });
+          }
+          return Status::Ok();
+        });
+        if (!s.ok()) return s;
+        if (upto >= expired.value()) break;
+      }
+    }
+  }
+  return result;
+}
+
+}  // namespace kinesim
