@@ -11,6 +11,8 @@ TestServer::TestServer(Options options) {
   config.db = options.db;
   config.threads = 2;
   config.throughput_limits = options.throughput_limits;
+  config.delays = options.delays;
+  config.shard_limit = options.shard_limit;
   auto started = Server::start(config, options.clock);
   if (!started.ok()) {
     throw std::runtime_error("kinesim test server: " + started.status().message);

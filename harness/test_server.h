@@ -21,6 +21,9 @@ class TestServer {
     std::string db = ":memory:";
     const Clock* clock = nullptr;    // e.g. a FakeClock; must outlive the server
     bool throughput_limits = false;  // hold shards to Kinesis' per-shard rates
+    // How long streams and consumers stay CREATING, UPDATING and DELETING, on `clock`.
+    StateDelays delays;
+    int64_t shard_limit = 500;  // open shards per account and region
   };
 
   TestServer() : TestServer(Options{}) {}

@@ -29,7 +29,13 @@ struct Answer {
 
 class ApiTest : public ::testing::Test {
  protected:
-  ApiTest() : server_(TestServer::Options{":memory:", &clock_}), client_(server_.client()) {}
+  ApiTest()
+      : server_([this] {
+          TestServer::Options o;
+          o.clock = &clock_;
+          return o;
+        }()),
+        client_(server_.client()) {}
 
   Answer call(std::string_view op, std::string_view body) {
     const auto& r = client_.call(op, body);

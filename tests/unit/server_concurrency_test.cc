@@ -22,7 +22,11 @@ TEST_P(Concurrency, ChurnOnSharedStreamsNeverFailsTheServer) {
   const std::string path = (std::filesystem::temp_directory_path() /
                             ("kinesim-churn-" + std::to_string(::getpid()) + ".db"))
                                .string();
-  TestServer server(TestServer::Options{on_file ? path : ":memory:", nullptr});
+  TestServer server([&] {
+    TestServer::Options o;
+    o.db = on_file ? path : ":memory:";
+    return o;
+  }());
   constexpr int kThreads = 6;
   constexpr int kRounds = 150;
   std::atomic<int> server_errors{0};

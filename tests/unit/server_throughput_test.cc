@@ -12,7 +12,13 @@ using harness::TestServer;
 class ThroughputTest : public ::testing::Test {
  protected:
   ThroughputTest()
-      : server_(TestServer::Options{":memory:", &clock_, true}), client_(server_.client()) {
+      : server_([this] {
+          TestServer::Options o;
+          o.clock = &clock_;
+          o.throughput_limits = true;
+          return o;
+        }()),
+        client_(server_.client()) {
     EXPECT_EQ(client_.call("CreateStream", R"({"StreamName":"s","ShardCount":1})").status, 200);
   }
 
