@@ -98,8 +98,9 @@ std::optional<Error> DecodedRequest::parse_json(std::string& body) {
   return std::nullopt;
 }
 
-std::optional<Error> DecodedRequest::validate(std::string_view operation) const {
-  return validate_request(operation, impl_->doc, impl_->blobs);
+std::optional<Error> DecodedRequest::validate(std::string_view operation,
+                                              const RequestLimits& limits) const {
+  return validate_request(operation, impl_->doc, impl_->blobs, limits);
 }
 
 Input DecodedRequest::root() const { return Input(&impl_->doc, impl_->blobs); }

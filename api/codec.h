@@ -93,7 +93,7 @@ class DecodedRequest {
   // SerializationException when the body is not JSON, an empty body included.
   std::optional<Error> parse_json(std::string& body);
   // Runs the model's validation for `operation`.
-  std::optional<Error> validate(std::string_view operation) const;
+  std::optional<Error> validate(std::string_view operation, const RequestLimits& limits = {}) const;
   Input root() const;
 
  private:

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "api/ops/ops.h"
+#include "api/streams.h"
 #include "api/throughput.h"
 
 namespace kinesim::api {
@@ -117,6 +118,23 @@ std::optional<Error> check_authentication(const HttpRequest& r) {
 
 }  // namespace
 
+RequestLimits Dispatcher::limits_for(std::string_view op, const Input& in,
+                                     const Caller& caller) const {
+  RequestLimits limits;
+  if (op != "PutRecord" && op != "PutRecords") return limits;
+  // Data is bounded by the stream's maximum record size (1 MiB unless it was raised).
+  constexpr std::int64_t kDefaultMaxRecordBytes = 1024 * 1024;
+  limits.max_data_bytes = kDefaultMaxRecordBytes;
+  StreamKey key{caller.account, caller.region, std::string(in["StreamName"].str().value_or(""))};
+  if (auto arn = in["StreamARN"].str()) {
+    if (auto parsed = parse_stream_arn(*arn)) key = std::move(*parsed);
+  }
+  if (auto stream = services_.store.catalog().find(key)) {
+    limits.max_data_bytes = std::int64_t{stream->max_record_size_kib} * 1024;
+  }
+  return limits;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Reply
 
@@ -204,14 +222,16 @@ void Dispatcher::handle(HttpRequest request, Responder done) {
   DecodedRequest decoded;
   if (auto e = decoded.parse_json(request.body)) return done(error_response(*e));
   if (auto e = check_authentication(request)) return done(error_response(*e));
-  if (auto e = decoded.validate(op)) return done(error_response(*e));
+  Caller caller = caller_from_authorization(request.authorization, default_account_);
+  if (auto e = decoded.validate(op, limits_for(op, decoded.root(), caller))) {
+    return done(error_response(*e));
+  }
   OperationHandler handler = find_handler(op);
   if (!handler) {
     return done(error_response(errors::make(
         "InternalFailure", "kinesim does not implement " + std::string(op) + " yet", 501)));
   }
-  Call call{services_, caller_from_authorization(request.authorization, default_account_),
-            decoded.root(), Reply(std::move(done))};
+  Call call{services_, std::move(caller), decoded.root(), Reply(std::move(done))};
   handler(call);
 }
 

@@ -40,6 +40,9 @@ class Dispatcher {
   void handle(HttpRequest request, Responder done);
 
  private:
+  // Validation limits that depend on the stream the request names (see RequestLimits).
+  RequestLimits limits_for(std::string_view op, const Input& in, const Caller& caller) const;
+
   Sealer sealer_;
   std::unique_ptr<ThroughputLimiter> limiter_;
   Services services_;

@@ -545,8 +545,7 @@ std::string constraint_list(const Shape& shape) {
 
 class ModelBuilder {
  public:
-  ModelBuilder(const rapidjson::Value& shapes, std::string java_package, Model& model)
-      : shapes_(shapes), java_package_(std::move(java_package)), model_(model) {}
+  ModelBuilder(const rapidjson::Value& shapes, Model& model) : shapes_(shapes), model_(model) {}
 
   const Shape* build(const std::string& name) {
     if (auto it = model_.shapes.find(name); it != model_.shapes.end()) return it->second.get();
@@ -621,7 +620,6 @@ class ModelBuilder {
   }
 
   void build_structure(const rapidjson::Value& json, Shape& shape) {
-    shape.java_class = java_package_ + shape.name;
     std::vector<std::string> required;
     if (auto it = json.FindMember("required"); it != json.MemberEnd() && it->value.IsArray()) {
       for (const auto& r : it->value.GetArray()) {
@@ -657,7 +655,6 @@ class ModelBuilder {
   }
 
   const rapidjson::Value& shapes_;
-  std::string java_package_;
   Model& model_;
 };
 
@@ -885,26 +882,8 @@ std::unique_ptr<Model> parse_model(std::string_view service_json) {
       !shapes->value.IsObject()) {
     throw std::runtime_error("service model: operations or shapes missing");
   }
-  // Structures render as com.amazonaws.<endpointPrefix>.v<apiVersion digits>.<Shape>@<hash>,
-  // e.g. com.amazonaws.kinesis.v20131202.PutRecordsRequestEntry@2.
-  std::string java_package = "com.amazonaws.kinesis.v20131202.";
-  if (auto metadata = doc.FindMember("metadata");
-      metadata != doc.MemberEnd() && metadata->value.IsObject()) {
-    auto prefix = metadata->value.FindMember("endpointPrefix");
-    auto version = metadata->value.FindMember("apiVersion");
-    if (prefix != metadata->value.MemberEnd() && prefix->value.IsString() &&
-        version != metadata->value.MemberEnd() && version->value.IsString()) {
-      std::string digits;
-      for (const char* p = version->value.GetString(); *p; ++p) {
-        if (*p != '-') digits += *p;
-      }
-      java_package =
-          std::string("com.amazonaws.") + prefix->value.GetString() + ".v" + digits + ".";
-    }
-  }
-
   auto model = std::make_unique<Model>();
-  ModelBuilder builder(shapes->value, java_package, *model);
+  ModelBuilder builder(shapes->value, *model);
   for (const auto& op : operations->value.GetObject()) {
     Operation operation;
     operation.name.assign(op.name.GetString(), op.name.GetStringLength());

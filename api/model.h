@@ -99,8 +99,6 @@ struct Shape {
   // Structures: members in model order, and the order in which violations are reported.
   std::vector<Member> members;
   std::vector<std::uint16_t> report_order;
-  // "com.amazonaws.kinesis.v20131202.<name>": how Kinesis renders a structure inside a list.
-  std::string java_class;
 
   const Shape* member = nullptr;  // lists
   const Shape* key = nullptr;     // maps

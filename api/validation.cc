@@ -222,100 +222,16 @@ std::string format_double(double d) {
   return std::string(buffer.data(), ptr);
 }
 
-std::string heap_byte_buffer(std::size_t length) {
-  std::string n = std::to_string(length);
-  return concat({"java.nio.HeapByteBuffer[pos=0 lim=", n, " cap=", n, "]"});
-}
-
 std::size_t blob_length(const Value& v, BlobEncoding blobs) {
   std::string_view s = text(v);
   if (blobs == BlobEncoding::kRaw) return s.size();
   return base64_decoded_size(s).value_or(0);  // types were checked first: the text is valid
 }
 
-// Java's hashCode of the value Kinesis builds from `v`, for rendering structures inside lists
-// as ClassName@hex. Structures hash as 1 plus the sum of their members' hashes; this matches
-// the recorded rendering of an entry with an empty key and empty data
-// (com.amazonaws.kinesis.v20131202.PutRecordsRequestEntry@2).
-std::uint32_t java_hash(const Shape& shape, const Value* v, BlobEncoding blobs) {
-  if (v == nullptr || v->IsNull()) return 0;
-  switch (shape.type) {
-    case ShapeType::kString:
-      return static_cast<std::uint32_t>(model::java_string_hash(text(*v)));
-    case ShapeType::kInteger:
-      return static_cast<std::uint32_t>(to_integer<std::int32_t>(*v).value_or(0));
-    case ShapeType::kLong: {
-      auto n = static_cast<std::uint64_t>(to_integer<std::int64_t>(*v).value_or(0));
-      return static_cast<std::uint32_t>(n ^ (n >> 32));
-    }
-    case ShapeType::kFloat: {
-      auto f = static_cast<float>(to_double(*v).value_or(0));
-      std::uint32_t bits = 0;
-      std::memcpy(&bits, &f, sizeof bits);
-      return bits;
-    }
-    case ShapeType::kDouble: {
-      double d = to_double(*v).value_or(0);
-      std::uint64_t bits = 0;
-      std::memcpy(&bits, &d, sizeof bits);
-      return static_cast<std::uint32_t>(bits ^ (bits >> 32));
-    }
-    case ShapeType::kBoolean:
-      return parse_boolean(*v).value_or(false) ? 1231 : 1237;
-    case ShapeType::kTimestamp: {
-      auto ms = static_cast<std::uint64_t>(
-          static_cast<std::int64_t>(std::floor(parse_timestamp(*v).value_or(0) * 1000)));
-      return static_cast<std::uint32_t>(ms ^ (ms >> 32));
-    }
-    case ShapeType::kBlob: {
-      // ByteBuffer#hashCode: h = 1, then h = 31 * h + byte from the last byte to the first;
-      // computed front to back as 31^n + sum(byte[i] * 31^i).
-      std::uint32_t sum = 0;
-      std::uint32_t power = 1;
-      auto add = [&](std::uint8_t byte) {
-        sum +=
-            static_cast<std::uint32_t>(static_cast<std::int32_t>(static_cast<std::int8_t>(byte))) *
-            power;
-        power *= 31;
-      };
-      if (blobs == BlobEncoding::kRaw) {
-        for (char c : text(*v)) add(static_cast<std::uint8_t>(c));
-      } else {
-        for (char c : base64_decode(text(*v)).value_or(std::string())) {
-          add(static_cast<std::uint8_t>(c));
-        }
-      }
-      return power + sum;
-    }
-    case ShapeType::kList: {
-      std::uint32_t h = 1;
-      for (const auto& element : v->GetArray())
-        h = 31 * h + java_hash(*shape.member, &element, blobs);
-      return h;
-    }
-    case ShapeType::kMap: {
-      std::uint32_t h = 0;
-      for (const auto& m : v->GetObject()) {
-        h += static_cast<std::uint32_t>(model::java_string_hash(text(m.name))) ^
-             java_hash(*shape.value, &m.value, blobs);
-      }
-      return h;
-    }
-    case ShapeType::kStructure: {
-      std::uint32_t h = 1;
-      for (const auto& m : v->GetObject()) {
-        if (const model::Member* member = shape.find_member(text(m.name))) {
-          h += java_hash(*member->shape, &m.value, blobs);
-        }
-      }
-      return h;
-    }
-  }
-  return 0;
-}
-
-// The value as Kinesis prints it; "null" for an absent value.
-std::string render(const Shape& shape, const Value* v, BlobEncoding blobs) {
+// The value as Kinesis prints it in "Value '...' at": scalars only. Kinesis no longer prints
+// blobs, lists, maps or structures (it answers "Value at 'records.1.member.data' failed to ...");
+// nullopt for those. "null" for an absent value.
+std::optional<std::string> render(const Shape& shape, const Value* v) {
   if (v == nullptr || v->IsNull()) return "null";
   switch (shape.type) {
     case ShapeType::kString:
@@ -332,38 +248,12 @@ std::string render(const Shape& shape, const Value* v, BlobEncoding blobs) {
     case ShapeType::kTimestamp:
       return format_double(parse_timestamp(*v).value_or(0));
     case ShapeType::kBlob:
-      return heap_byte_buffer(blob_length(*v, blobs));
-    case ShapeType::kList: {
-      std::string out = "[";
-      bool first = true;
-      for (const auto& element : v->GetArray()) {
-        if (!first) out += ", ";
-        first = false;
-        out += render(*shape.member, &element, blobs);
-      }
-      return out + "]";
-    }
-    case ShapeType::kMap: {
-      std::string out = "{";
-      bool first = true;
-      for (const auto& m : v->GetObject()) {
-        if (!first) out += ", ";
-        first = false;
-        out.append(text(m.name));
-        out += '=';
-        out += render(*shape.value, &m.value, blobs);
-      }
-      return out + "}";
-    }
-    case ShapeType::kStructure: {
-      std::array<char, 16> hex{};
-      auto [ptr, ec] =
-          std::to_chars(hex.data(), hex.data() + hex.size(), java_hash(shape, v, blobs), 16);
-      (void)ec;
-      return concat({shape.java_class, "@", std::string_view(hex.data(), ptr)});
-    }
+    case ShapeType::kList:
+    case ShapeType::kMap:
+    case ShapeType::kStructure:
+      break;
   }
-  return "null";
+  return std::nullopt;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -425,7 +315,8 @@ const Value* find_member(const Value& object, std::string_view name) {
 
 class ConstraintChecker {
  public:
-  explicit ConstraintChecker(BlobEncoding blobs) : blobs_(blobs) {}
+  ConstraintChecker(BlobEncoding blobs, const RequestLimits& limits)
+      : blobs_(blobs), limits_(limits) {}
 
   const std::vector<std::string>& violations() const { return violations_; }
 
@@ -475,22 +366,31 @@ class ConstraintChecker {
 
   void report(const Shape& shape, const Value* value, std::string_view constraint) {
     if (full()) return;
-    std::string rendered = render(shape, value, blobs_);
-    bool quoted = value != nullptr && !value->IsNull();
-    violations_.push_back(concat({"Value ", quoted ? "'" : "", rendered, quoted ? "'" : "", " at '",
-                                  path(), "' failed to satisfy constraint: ", constraint}));
+    const std::optional<std::string> rendered = render(shape, value);
+    std::string shown;  // "Value 'x' at", "Value null at" or "Value at"
+    if (!rendered) {
+      shown = "Value at '";
+    } else if (value == nullptr || value->IsNull()) {
+      shown = "Value null at '";
+    } else {
+      shown = concat({"Value '", *rendered, "' at '"});
+    }
+    violations_.push_back(concat({shown, path(), "' failed to satisfy constraint: ", constraint}));
   }
 
   void report_length(const Shape& shape, const Value* value, std::int64_t length) {
+    report_length(shape, value, length, shape.max);
+  }
+  void report_length(const Shape& shape, const Value* value, std::int64_t length,
+                     std::optional<std::int64_t> max) {
     if (shape.min && length < *shape.min) {
       report(shape, value,
              concat({"Member must have length greater than or equal to ",
                      std::to_string(*shape.min)}));
     }
-    if (shape.max && length > *shape.max) {
-      report(
-          shape, value,
-          concat({"Member must have length less than or equal to ", std::to_string(*shape.max)}));
+    if (max && length > *max) {
+      report(shape, value,
+             concat({"Member must have length less than or equal to ", std::to_string(*max)}));
     }
   }
 
@@ -541,11 +441,15 @@ class ConstraintChecker {
       case ShapeType::kDouble:
         report_range<double>(shape, value, *to_double(*value), format_double);
         return;
-      case ShapeType::kBlob:
-        if (shape.min || shape.max) {
-          report_length(shape, value, static_cast<std::int64_t>(blob_length(*value, blobs_)));
+      case ShapeType::kBlob: {
+        // A record's Data is bounded by its stream's maximum record size, not the model's.
+        const bool record_data = shape.name == "Data" && limits_.max_data_bytes;
+        const std::optional<std::int64_t> max = record_data ? limits_.max_data_bytes : shape.max;
+        if (shape.min || max) {
+          report_length(shape, value, static_cast<std::int64_t>(blob_length(*value, blobs_)), max);
         }
         return;
+      }
       case ShapeType::kList:
         check_list(shape, *value);
         return;
@@ -623,6 +527,7 @@ class ConstraintChecker {
   }
 
   BlobEncoding blobs_;
+  const RequestLimits& limits_;
   std::vector<std::string> violations_;
   std::array<Segment, 16> path_{};
   std::size_t depth_ = 0;
@@ -637,7 +542,7 @@ bool is_known_operation(std::string_view operation) {
 const std::vector<std::string>& operation_names() { return model::service_model().operation_names; }
 
 std::optional<Error> validate_request(std::string_view operation, const Value& body,
-                                      BlobEncoding blobs) {
+                                      BlobEncoding blobs, const RequestLimits& limits) {
   const model::Operation* op = model::service_model().find_operation(operation);
   if (op == nullptr) return errors::make("UnknownOperationException", "");
   if (op->input == nullptr) return std::nullopt;
@@ -649,7 +554,7 @@ std::optional<Error> validate_request(std::string_view operation, const Value& b
     }
   }
 
-  ConstraintChecker checker(blobs);
+  ConstraintChecker checker(blobs, limits);
   checker.check_structure(*op->input, body.IsObject() ? &body : nullptr);
   const std::vector<std::string>& violations = checker.violations();
   if (violations.empty()) return std::nullopt;

@@ -28,12 +28,19 @@ bool is_known_operation(std::string_view operation);
 // All operation names of the model, sorted.
 const std::vector<std::string>& operation_names();
 
+// Limits that depend on the stream a request names rather than on the model.
+struct RequestLimits {
+  // PutRecord and PutRecords: the most bytes of Data the stream takes (its MaxRecordSizeInKiB).
+  // Checked with the model's constraints, so an oversized record is listed with the others.
+  std::optional<std::int64_t> max_data_bytes;
+};
+
 // Checks `body` (the decoded request object) against the operation's input shape.
 // Returns SerializationException when a member has the wrong type (or a blob is not valid
 // base64), else ValidationException listing the constraint violations in AWS's format, else
 // nothing. `operation` must be a known operation.
 std::optional<Error> validate_request(std::string_view operation, const rapidjson::Value& body,
-                                      BlobEncoding blobs);
+                                      BlobEncoding blobs, const RequestLimits& limits = {});
 
 // Kinesis lists at most this many violations in one ValidationException (and then counts ten).
 constexpr size_t kMaxReportedViolations = 10;

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "bench/catalog.h"
 #include "bench/scenarios.h"
 
 namespace {
@@ -29,6 +30,10 @@ Scenarios (default: all but rss; rss too when --rss-pid is given):
   get_records_drain  fill a 1-shard stream with --drain-records records, then time reading them
                      all back with GetRecords (Limit 10000) from TRIM_HORIZON; verifies the count
   rss                store --rss-records records, then report VmRSS of --rss-pid
+  catalog_scale      (only when named) fill the endpoint with 1-shard streams up to each of
+                     --catalog-levels, timing CreateStream, DescribeStreamSummary, PutRecord
+                     and ListShards (--catalog-ops calls each, 1 connection) at each level;
+                     leaves its streams behind, so use a server started for it
 
 Options:
   --endpoint URL        Kinesis endpoint, loopback only (default http://127.0.0.1:4566)
@@ -42,6 +47,8 @@ Options:
   --timeout S           bound on each setup, fill or drain phase (default 300)
   --max-ops N           bound on requests in one timed scenario (default 20000000)
   --keep-streams        do not delete the scenario streams afterwards
+  --catalog-levels L    comma-separated stream counts for catalog_scale (default 1000,10000,100000)
+  --catalog-ops N       calls timed per operation and level in catalog_scale (default 2000)
   --verbose             per-run details on stderr
   --list                print the scenario names and exit
 
@@ -120,6 +127,17 @@ Options ParseArgs(int argc, char** argv) {
       options.timeout_s = ParseNumber<double>(flag, value());
     } else if (flag == "--max-ops") {
       options.max_ops = ParseNumber<uint64_t>(flag, value());
+    } else if (flag == "--catalog-levels") {
+      options.catalog_levels.clear();
+      std::string_view list = value();
+      while (!list.empty()) {
+        size_t comma = list.find(',');
+        options.catalog_levels.push_back(ParseNumber<uint64_t>(flag, list.substr(0, comma)));
+        if (comma == std::string_view::npos) break;
+        list.remove_prefix(comma + 1);
+      }
+    } else if (flag == "--catalog-ops") {
+      options.catalog_ops = ParseNumber<uint64_t>(flag, value());
     } else if (flag == "--keep-streams") {
       options.keep_streams = true;
     } else if (flag == "--verbose") {
@@ -151,7 +169,7 @@ Options ParseArgs(int argc, char** argv) {
   }
   for (const std::string& name : options.scenarios) {
     const auto& known = kinesim::bench::ScenarioNames();
-    if (std::find(known.begin(), known.end(), name) == known.end()) {
+    if (name != "catalog_scale" && std::find(known.begin(), known.end(), name) == known.end()) {
       UsageError("unknown scenario: " + name);
     }
   }
@@ -179,6 +197,10 @@ int main(int argc, char** argv) {
   }
 
   for (const std::string& name : options.scenarios) {
+    if (name == "catalog_scale") {
+      for (const Result& r : kinesim::bench::RunCatalogScale(options)) report(r);
+      continue;
+    }
     report(kinesim::bench::RunScenario(options, name));
   }
   if (options.rss_pid > 0) {

@@ -475,9 +475,8 @@ class PutRecordTest(ServerTestCase):
         self.assertClientError(
             lambda: self.kinesis.put_record(StreamName=self.name, PartitionKey="big", Data=data),
             "ValidationException",
-            message_regex=r"^1 validation error detected: Value (at|'java\.nio\.HeapByteBuffer\[pos=0 "
-                          r"lim=1048577 cap=1048577\]' at) 'data' failed to satisfy constraint: "
-                          r"Member must have length less than or equal to 1048576\.?$")
+            "1 validation error detected: Value at 'data' failed to satisfy constraint: "
+            "Member must have length less than or equal to 1048576")
 
     def test_data_plus_key_over_one_mib_is_rejected(self):
         # The record size limit covers the data blob plus the partition key.
@@ -586,7 +585,7 @@ class PutRecordsTest(ServerTestCase):
         entries = [{"PartitionKey": "a", "Data": b"x"}] * 501
         self.assertClientError(
             lambda: self.kinesis.put_records(StreamName=self.name, Records=entries), "ValidationException",
-            message_regex=r"^1 validation error detected: Value .* at 'records' failed to satisfy "
+            message_regex=r"^1 validation error detected: Value at 'records' failed to satisfy "
                           r"constraint: Member must have length less than or equal to 500$")
 
     def test_out_of_range_explicit_hash_key_fails_the_request(self):
@@ -617,9 +616,19 @@ class PutRecordsTest(ServerTestCase):
                 {"PartitionKey": "a", "Data": b"small"},
                 {"PartitionKey": "b", "Data": b"x" * (ONE_MIB + 1)}]),
             "ValidationException",
-            message_regex=r"^1 validation error detected: Value (at|'java\.nio\.HeapByteBuffer\[pos=0 "
-                          r"lim=1048577 cap=1048577\]' at) 'records\.2\.member\.data' failed to satisfy "
-                          r"constraint: Member must have length less than or equal to 1048576\.?$")
+            "1 validation error detected: Value at 'records.2.member.data' failed to satisfy "
+            "constraint: Member must have length less than or equal to 1048576")
+
+    def test_oversized_record_is_listed_with_other_violations(self):
+        self.assertClientError(
+            lambda: self.kinesis.put_records(StreamName=self.name, Records=[
+                {"PartitionKey": "k" * 257, "Data": b"small"},
+                {"PartitionKey": "b", "Data": b"x" * (ONE_MIB + 1)}]),
+            "ValidationException",
+            "2 validation errors detected: Value '%s' at 'records.1.member.partitionKey' failed to "
+            "satisfy constraint: Member must have length less than or equal to 256; Value at "
+            "'records.2.member.data' failed to satisfy constraint: Member must have length less "
+            "than or equal to 1048576" % ("k" * 257))
 
     def test_request_over_ten_mib_is_rejected(self):
         records = [{"PartitionKey": "p%d" % i, "Data": b"r" * (ONE_MIB - 16)} for i in range(11)]
@@ -932,7 +941,7 @@ class WireTest(ServerTestCase):
              "Member must have length less than or equal to 512" % long_iterator),
             ("PutRecords", {"StreamName": "", "Records": []},
              "3 validation errors detected: "
-             "Value '[]' at 'records' failed to satisfy constraint: "
+             "Value at 'records' failed to satisfy constraint: "
              "Member must have length greater than or equal to 1; "
              "Value '' at 'streamName' failed to satisfy constraint: "
              "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+; "
