@@ -112,6 +112,39 @@ class CommandLineTest(unittest.TestCase):
         with KinesimServer(db=db) as again:
             self.assertIn("from-env", again.client().list_streams()["StreamNames"])
 
+    def test_bad_delay_and_account_values(self):
+        for args in (["--delays", "slow"], ["--create-delay-ms", "-1"], ["--update-delay-ms", "x"],
+                     ["--account", "12345"], ["--account", "abcdefghijkl"]):
+            with self.subTest(args=args):
+                self.assertOneLineError(run(["--port", "0", "--db", ":memory:"] + args))
+
+    def test_aws_like_delays_show_the_transitional_states(self):
+        # CREATING and DELETING last half a second each with --delays aws-like, and the stream
+        # waiters see them through.
+        with KinesimServer(extra_args=["--delays", "aws-like"]) as server:
+            kinesis = server.client()
+            kinesis.create_stream(StreamName="slow", ShardCount=1)
+            status = kinesis.describe_stream_summary(StreamName="slow")
+            self.assertEqual(status["StreamDescriptionSummary"]["StreamStatus"], "CREATING")
+            kinesis.get_waiter("stream_exists").wait(
+                StreamName="slow", WaiterConfig={"Delay": 0.2, "MaxAttempts": 50})
+            kinesis.delete_stream(StreamName="slow")
+            status = kinesis.describe_stream_summary(StreamName="slow")
+            self.assertEqual(status["StreamDescriptionSummary"]["StreamStatus"], "DELETING")
+            kinesis.get_waiter("stream_not_exists").wait(
+                StreamName="slow", WaiterConfig={"Delay": 0.2, "MaxAttempts": 50})
+
+    def test_account_flag_and_environment(self):
+        for extra_args, env in ((["--account", "123412341234"], {}),
+                                ([], {"KINESIM_ACCOUNT": "123412341234"})):
+            with self.subTest(extra_args=extra_args, env=env):
+                with KinesimServer(extra_args=extra_args, env=env) as server:
+                    kinesis = server.client()
+                    kinesis.create_stream(StreamName="mine", ShardCount=1)
+                    arn = kinesis.describe_stream_summary(
+                        StreamName="mine")["StreamDescriptionSummary"]["StreamARN"]
+                    self.assertEqual(arn, "arn:aws:kinesis:us-east-1:123412341234:stream/mine")
+
 
 if __name__ == "__main__":
     unittest.main()
