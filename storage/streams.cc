@@ -202,9 +202,12 @@ void Store::delete_stream(StreamKey key, bool enforce_consumer_deletion,
         if (!stream) return Status::Error(StatusCode::kNotFound);
         const int64_t now = t.now_ms();
         if (!enforce_consumer_deletion) {
-          auto& st = t.statement("SELECT count(*) FROM consumers WHERE stream_id = ?");
+          auto& st = t.statement(
+              "SELECT count(*) FROM consumers WHERE stream_id = ? AND NOT (state = 3 AND "
+              "state_until_ms <= ?)");
           sqlite::ResetOnExit reset(st);
           st.bind(1, stream->id);
+          st.bind(2, now);  // consumers that finished deleting do not count
           if (st.step() != SQLITE_ROW) return t.error("count consumers");
           if (st.column_int(0) > 0) {
             Status s = Status::Error(StatusCode::kInUse, "consumers");
