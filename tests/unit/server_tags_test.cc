@@ -195,7 +195,7 @@ TEST_F(TagTest, RemoveIgnoresKeysTheStreamLacks) {
   ok("RemoveTagsFromStream", R"({"StreamARN":)" + q(stream_arn("s")) + R"(,"TagKeys":["a"]})");
   EXPECT_TRUE(list("s").first.empty());
   expect_error("RemoveTagsFromStream", R"({"StreamName":"s","TagKeys":[]})", "ValidationException",
-               "1 validation error detected: Value '[]' at 'tagKeys' failed to satisfy "
+               "1 validation error detected: Value at 'tagKeys' failed to satisfy "
                "constraint: Member must have length greater than or equal to 1");
 }
 
