@@ -737,6 +737,7 @@ class ReshardRetention : public Reshard {
   TestServer::Options options() const {
     TestServer::Options o;
     o.db = path_;
+    o.maintenance_interval_ms = 3'600'000;  // trimming happens when the test says so
     return o;
   }
   void remove_files() {
