@@ -13,6 +13,7 @@ TestServer::TestServer(Options options) {
   config.throughput_limits = options.throughput_limits;
   config.delays = options.delays;
   config.shard_limit = options.shard_limit;
+  config.maintenance_interval_ms = options.maintenance_interval_ms;
   auto started = Server::start(config, options.clock);
   if (!started.ok()) {
     throw std::runtime_error("kinesim test server: " + started.status().message);

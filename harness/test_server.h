@@ -24,6 +24,8 @@ class TestServer {
     // How long streams and consumers stay CREATING, UPDATING and DELETING, on `clock`.
     StateDelays delays;
     int64_t shard_limit = 500;  // open shards per account and region
+    // Background trimming of expired records; set it high to run Store::run_maintenance() alone.
+    int maintenance_interval_ms = 1000;
   };
 
   TestServer() : TestServer(Options{}) {}

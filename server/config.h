@@ -23,6 +23,9 @@ struct Config {
   std::string account = "000000000000";
   // How long streams and consumers stay CREATING, UPDATING and DELETING (0: no time at all).
   StateDelays delays;
+  // How often records past retention are trimmed in the background (no flag: tests that run the
+  // pass themselves on a fake clock set it high).
+  int maintenance_interval_ms = 1000;
 
   // Fills the config from the environment and `args` (argv without the program name).
   // Returns an error message, or nothing. `help` is set when --help was given.

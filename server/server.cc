@@ -166,6 +166,7 @@ Result<std::unique_ptr<Server>> Server::start(const Config& config, const Clock*
   options.sync_full = config.sync == "full";
   options.shard_limit = config.shard_limit;
   options.delays = config.delays;
+  options.maintenance_interval_ms = config.maintenance_interval_ms;
   auto store = Store::open(options, *impl->clock);
   if (!store.ok()) return store.status();
   impl->store = std::move(store.value());

@@ -77,9 +77,42 @@ ReshardPlan plan_merge(const ShardMap& shards, int64_t index, int64_t adjacent_i
   return b.take();
 }
 
+namespace {
+
+// The ranges of `target` equal shards, with each boundary moved onto a boundary of the open
+// shards that lies within rounding distance of it. Even ranges of n shards start at multiples of
+// floor(2^128 / n), so the boundaries of 3 and of 6 even shards, say, are a key or two apart where
+// they should coincide; without this, doubling a 3-shard stream would split off shards one key
+// wide instead of splitting each shard once. Distinct boundaries are 2^128 / target apart, far
+// more than the tolerance, so the ranges stay in order and none becomes empty.
+std::vector<HashKeyRange> target_ranges(const ShardMap& shards, int64_t target) {
+  auto ranges = split_evenly(static_cast<int>(target));
+  const auto open = shards.open_shards();
+  const HashKey tolerance =
+      static_cast<HashKey>(std::max<int64_t>(target, static_cast<int64_t>(open.size())));
+  auto distance = [](HashKey a, HashKey b) { return a > b ? a - b : b - a; };
+  size_t j = 1;  // open[0] starts at 0, which is no boundary
+  for (size_t r = 1; r < ranges.size(); ++r) {
+    const HashKey wanted = ranges[r].start;
+    while (j < open.size() && open[j]->range.start < wanted &&
+           wanted - open[j]->range.start > tolerance) {
+      ++j;
+    }
+    if (j == open.size()) break;
+    const HashKey existing = open[j]->range.start;
+    if (distance(existing, wanted) <= tolerance) {
+      ranges[r - 1].end = existing - 1;
+      ranges[r].start = existing;
+    }
+  }
+  return ranges;
+}
+
+}  // namespace
+
 ReshardPlan plan_uniform_scaling(const ShardMap& shards, int64_t target) {
   PlanBuilder b(shards);
-  const auto ranges = split_evenly(static_cast<int>(target));
+  const auto ranges = target_ranges(shards, target);
   // Phase 1: split every open shard at each new boundary inside it, so every piece lies within
   // one new range. Pieces come out in hash-key order.
   std::vector<PlanBuilder::Piece> pieces;

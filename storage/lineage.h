@@ -37,8 +37,10 @@ ReshardPlan plan_split(const ShardMap& shards, int64_t index, HashKey new_start)
 // Two open, adjacent shards merge into one covering both; `index` is the parent and
 // `adjacent_index` the adjacent parent.
 ReshardPlan plan_merge(const ShardMap& shards, int64_t index, int64_t adjacent_index);
-// The open shards are reshaped into `target` (>= 1) shards of equal ranges. Open shards whose
-// range already is one of the new ranges stay as they are.
+// The open shards are reshaped into `target` (>= 1) shards of equal ranges; a boundary the open
+// shards already have within rounding of an even one is kept. Open shards whose range already is
+// one of the new ranges stay as they are, so doubling splits each shard once and halving merges
+// pairs, as in Kinesis.
 ReshardPlan plan_uniform_scaling(const ShardMap& shards, int64_t target);
 
 // True when a and b are open and their ranges touch.

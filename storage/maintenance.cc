@@ -38,6 +38,52 @@ Status run_and_wait(const std::function<void(std::unique_ptr<WriteJob>)>& submit
 
 }  // namespace
 
+namespace store_internal {
+
+void raise_floor(std::atomic<uint64_t>& floor, uint64_t to) {
+  uint64_t now = floor.load(std::memory_order_acquire);
+  while (now < to && !floor.compare_exchange_weak(now, to, std::memory_order_acq_rel)) {
+  }
+}
+
+Status expire_records(Transaction& t, const StreamInfo& stream, int64_t cutoff_ms) {
+  for (const ShardInfo& shard : stream.shards->all()) {
+    ShardCursor& cursor = *shard.cursor;
+    const int64_t oldest = cursor.oldest_arrival_ms.load(std::memory_order_relaxed);
+    if (oldest == 0 || oldest >= cutoff_ms) continue;
+    const uint64_t trimmed = cursor.trimmed_through.load(std::memory_order_acquire);
+    // Arrival times never decrease within a shard: the expired records are the ones before the
+    // first record that has not expired (or all of them).
+    auto& first = t.statement(
+        "SELECT id, ts FROM records WHERE id > ? AND id <= ? AND ts >= ? ORDER BY id LIMIT 1");
+    sqlite::ResetOnExit reset_first(first);
+    first.bind(1, record_id(shard.gid, trimmed));
+    first.bind(2, record_id(shard.gid, kMaxRecordCounter));
+    first.bind(3, cutoff_ms);
+    const int rc = first.step();
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return t.error("find unexpired record");
+    const bool kept = rc == SQLITE_ROW;
+    const uint64_t upto = kept
+                              ? (static_cast<uint64_t>(first.column_int(0)) & kMaxRecordCounter) - 1
+                              : cursor.pending_counter;
+    const int64_t next_oldest = kept ? first.column_int(1) : 0;
+    if (upto > trimmed) {
+      if (Status s = delete_records(t, shard.gid, trimmed, upto); !s.ok()) return s;
+      auto& st =
+          t.statement("UPDATE shards SET trimmed_through = max(trimmed_through, ?) WHERE id = ?");
+      sqlite::ResetOnExit reset(st);
+      st.bind(1, static_cast<int64_t>(upto));
+      st.bind(2, shard.gid);
+      if (st.step() != SQLITE_DONE) return t.error("raise counter floor");
+      t.after_commit([c = shard.cursor, upto] { raise_floor(c->trimmed_through, upto); });
+    }
+    cursor.oldest_arrival_ms.store(next_oldest, std::memory_order_relaxed);
+  }
+  return Status::Ok();
+}
+
+}  // namespace store_internal
+
 Store::Background::Background(Store& store) : store_(store) {
   thread_ = std::thread([this] {
     pthread_setname_np(pthread_self(), "kinesim-maint");
@@ -141,7 +187,8 @@ Status Store::run_maintenance() {
             if (Status d = store_internal::delete_records(t, gid, trimmed, upto); !d.ok()) {
               return d;
             }
-            auto& st = t.statement("UPDATE shards SET trimmed_through = ? WHERE id = ?");
+            auto& st = t.statement(
+                "UPDATE shards SET trimmed_through = max(trimmed_through, ?) WHERE id = ?");
             sqlite::ResetOnExit reset(st);
             st.bind(1, static_cast<int64_t>(upto));
             st.bind(2, gid);
@@ -160,7 +207,7 @@ Status Store::run_maintenance() {
                                          std::memory_order_relaxed);
           if (upto > trimmed) {
             t.after_commit(
-                [&cursor, upto] { cursor.trimmed_through.store(upto, std::memory_order_release); });
+                [&cursor, upto] { store_internal::raise_floor(cursor.trimmed_through, upto); });
           }
           return Status::Ok();
         });

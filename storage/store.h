@@ -141,13 +141,16 @@ class Store {
   void delete_stream(StreamKey key, bool enforce_consumer_deletion,
                      std::function<void(Status)> done);
   // Applies `change` to the stream's settings (the change checks the stream's state itself). With
-  // `updating`, the stream is UPDATING for delays.updating_ms afterwards.
+  // `updating`, the stream is UPDATING for delays.updating_ms afterwards. When the change makes
+  // the retention period longer, records already past the old period are deleted with it, so
+  // they never become readable again.
   void update_stream(StreamKey key, bool updating, StreamChange change,
                      std::function<void(Status)> done);
   // Resharding: `plan` looks at the stream as the writer sees it and returns the plan
   // (storage/lineage.h) or refuses. The stream is UPDATING for delays.updating_ms afterwards;
   // with `scaling`, the change counts as an UpdateShardCount (StreamInfo::scalings_ms). The
   // account's open-shard limit applies (kLimitExceeded). Answers the open shard count before.
+  // A plan that changes nothing leaves the stream as it is (ACTIVE, and no scaling counted).
   void reshard(StreamKey key, bool scaling,
                std::function<Result<ReshardPlan>(const StreamInfo& stream, int64_t now_ms)> plan,
                std::function<void(Result<int64_t>)> done);

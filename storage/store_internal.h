@@ -2,6 +2,7 @@
 // and nothing outside storage/ needs.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
@@ -82,6 +83,11 @@ Status delete_records(Transaction& t, int64_t shard_gid, uint64_t after, uint64_
 Status purge_stream_resources(Transaction& t, int64_t stream_id);
 // Removes consumers that finished deleting, with their tags and policies (resources.cc).
 Status purge_deleted_consumers(Transaction& t);
+// Deletes every record of `stream` that arrived before `cutoff_ms`, in this transaction, and
+// raises the shards' counter floors past them (maintenance.cc).
+Status expire_records(Transaction& t, const StreamInfo& stream, int64_t cutoff_ms);
+// Raises a published counter floor; never lowers it.
+void raise_floor(std::atomic<uint64_t>& floor, uint64_t to);
 
 }  // namespace store_internal
 }  // namespace kinesim

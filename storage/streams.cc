@@ -238,6 +238,12 @@ void Store::update_stream(StreamKey key, bool updating, StreamChange change,
         next->id = stream->id;
         next->key = stream->key;
         next->shards = stream->shards;
+        if (next->retention_hours > stream->retention_hours) {
+          // A longer retention period does not bring back what had already expired: those
+          // records go now rather than at the next maintenance pass.
+          const int64_t cutoff = now - stream->retention_ms();
+          if (Status s = store_internal::expire_records(t, *stream, cutoff); !s.ok()) return s;
+        }
         if (updating) enter_state(*next, StreamStatus::kUpdating, now, options_.delays.updating_ms);
         if (Status s = write_settings(t, *next); !s.ok()) return s;
         t.catalog().put(std::move(next));
@@ -260,6 +266,7 @@ void Store::reshard(
         if (!planned.ok()) return planned.status();
         const ReshardPlan& p = planned.value();
         const int64_t before = stream->open_shard_count();
+        if (p.close.empty() && p.create.empty()) return before;  // nothing to change
         int64_t opened = 0;
         for (const auto& c : p.create) opened += c.closed ? 0 : 1;
         const int64_t growth = opened - static_cast<int64_t>(p.close.size());

@@ -1,4 +1,5 @@
 // GetShardIterator: a position in one shard, by sequence number, time, or the shard's ends.
+#include <algorithm>
 #include <variant>
 
 #include "api/ops/ops.h"
@@ -44,7 +45,10 @@ std::variant<uint64_t, Error> counter_of(std::string_view text, const StreamKey&
                                     shard_id(d->shard_index) +
                                     ", while it was used in a call to a shard with " + sid);
   }
-  if (d->shard_created_s > now_ms / 1000 || !d->counter_in_range) {
+  // The shard's own creation second is never from the future: a shard made by a reshard is
+  // numbered from the second after its parents', which may not have come yet.
+  const int64_t latest_s = std::max(now_ms / 1000, shard.sequence_format.shard_created_s);
+  if (d->shard_created_s > latest_s || !d->counter_in_range) {
     return errors::invalid_argument("StartingSequenceNumber " + d->echo + where + ".");
   }
   if (d->version != 2 || shard.sequence_format.layout != SequenceNumberFormat::Layout::kKinesis ||

@@ -1,11 +1,9 @@
-// IncreaseStreamRetentionPeriod: not written yet.
+// IncreaseStreamRetentionPeriod: a longer retention period (api/ops/retention_period.h).
 #include "api/ops/ops.h"
+#include "api/ops/retention_period.h"
 
 namespace kinesim::api::ops {
 
-void IncreaseStreamRetentionPeriod(Call& call) {
-  call.reply.fail(errors::make(
-      "InternalFailure", "kinesim does not implement IncreaseStreamRetentionPeriod yet", 501));
-}
+void IncreaseStreamRetentionPeriod(Call& call) { change_retention_period(call, true); }
 
 }  // namespace kinesim::api::ops

@@ -1,4 +1,6 @@
 // PutRecord: one record into the shard that owns its hash key; answered once committed.
+#include <algorithm>
+
 #include "api/ops/ops.h"
 #include "api/records.h"
 #include "api/streams.h"
@@ -8,12 +10,20 @@ namespace {
 
 // SequenceNumberForOrdering: records here are always ordered by arrival, so Kinesis only checks
 // that the number is one it could have written (any shard, any stream), not yet from the future.
-std::optional<Error> check_ordering(std::string_view text, const StreamKey& key, int64_t now_ms) {
+// A shard made by a reshard is numbered from the second after its parents', which may not have
+// come yet: the stream's newest shard sets how late a creation second may be.
+std::optional<Error> check_ordering(std::string_view text, const StreamInfo& stream,
+                                    int64_t now_ms) {
+  const StreamKey& key = stream.key;
   auto d = decode_sequence_number(text);
   if (d && d->version == 3) return errors::make("InternalFailure", "", 500);
   const int64_t now_s = now_ms / 1000;
+  int64_t latest_created_s = now_s;
+  for (const ShardInfo& shard : stream.shards->all()) {
+    latest_created_s = std::max(latest_created_s, shard.sequence_format.shard_created_s);
+  }
   if (d && d->version >= 0 && d->version <= 2 && d->counter_in_range &&
-      d->shard_created_s <= now_s && d->arrival_s <= now_s) {
+      d->shard_created_s <= latest_created_s && d->arrival_s <= now_s) {
     return std::nullopt;
   }
   return errors::invalid_argument("ExclusiveMinimumSequenceNumber " +
@@ -30,7 +40,7 @@ void PutRecord(Call& call) {
   std::shared_ptr<const StreamInfo> stream;
   if (auto e = find_stream(call, key, stream)) return call.reply.fail(*e);
   if (auto ordering = call.in["SequenceNumberForOrdering"].str()) {
-    if (auto e = check_ordering(*ordering, key, call.now_ms())) return call.reply.fail(*e);
+    if (auto e = check_ordering(*ordering, *stream, call.now_ms())) return call.reply.fail(*e);
   }
   std::vector<RecordToPut> records(1);
   if (auto e = read_record(call.in, records[0])) return call.reply.fail(*e);
