@@ -13,6 +13,7 @@ TestServer::TestServer(Options options) {
   config.throughput_limits = options.throughput_limits;
   config.delays = options.delays;
   config.shard_limit = options.shard_limit;
+  config.on_demand_stream_limit = options.on_demand_stream_limit;
   auto started = Server::start(config, options.clock);
   if (!started.ok()) {
     throw std::runtime_error("kinesim test server: " + started.status().message);
