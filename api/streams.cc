@@ -173,8 +173,18 @@ Error shard_limit_exceeded(const StreamKey& key, int64_t current, int64_t limit,
       "limits and how to request higher limits.");
 }
 
+Error on_demand_limit_exceeded(const StreamKey& key, int64_t current, int64_t limit) {
+  return errors::limit_exceeded(
+      "This request would exceed the limit of ON_DEMAND streams for the account " + key.account +
+      " in " + key.region + ". Current ON_DEMAND stream count for the account: " +
+      std::to_string(current) + ". Limit: " + std::to_string(limit) + ".");
+}
+
 Error storage_error(const Status& s, const StreamKey& key) {
   switch (s.code) {
+    case StatusCode::kLimitExceeded:
+      if (s.detail == 1) return on_demand_limit_exceeded(key, s.current, s.limit);
+      return errors::limit_exceeded(s.message);
     case StatusCode::kNotFound:
       return stream_not_found(key);
     case StatusCode::kAlreadyExists:
@@ -226,6 +236,30 @@ const char* stream_status_name(StreamStatus status) {
       break;
   }
   return "ACTIVE";
+}
+
+// ---------------------------------------------------------------------------------------------
+// Warm throughput
+
+Error warm_throughput_needs_on_demand() {
+  return errors::validation(
+      "WarmThroughputMiBps can only be specified for streams in ON_DEMAND mode.");
+}
+
+std::optional<Error> check_warm_throughput(const Call& call, const StreamKey& key, int64_t mibps) {
+  if (mibps > kMaxWarmThroughputMiBps) {
+    return errors::limit_exceeded(
+        "WarmThroughputMiBps " + std::to_string(mibps) + " exceeds the limit of " +
+        std::to_string(kMaxWarmThroughputMiBps) + " MiBps for an on-demand stream.");
+  }
+  auto settings = call.store().account_settings(key.account, key.region);
+  if (!settings.ok()) return storage_error(settings.status(), key);
+  if (!settings->committed_at(call.now_ms())) {
+    return errors::validation(
+        "Account isn't opted in to MinimumThroughputBillingCommitment, which warm throughput "
+        "requires.");
+  }
+  return std::nullopt;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -322,6 +356,34 @@ const std::vector<std::string>& shard_level_metric_names() {
                                                  "ReadProvisionedThroughputExceeded",
                                                  "IteratorAgeMilliseconds"};
   return names;
+}
+
+uint32_t shard_level_metric_bits(const Input& names) {
+  const auto& known = shard_level_metric_names();
+  uint32_t bits = 0;
+  for (size_t i = 0; i < names.size(); ++i) {
+    const std::string_view name = names.at(i).str().value_or("");
+    if (name == "ALL") return (1u << known.size()) - 1;
+    for (size_t b = 0; b < known.size(); ++b) {
+      if (known[b] == name) bits |= 1u << b;
+    }
+  }
+  return bits;
+}
+
+void write_enhanced_monitoring(Output& out, const StreamKey& key, uint32_t current,
+                               uint32_t desired) {
+  out.begin_object();
+  out.field("StreamName", key.name);
+  out.field("StreamARN", stream_arn(key));
+  for (auto [member, bits] : {std::pair{"CurrentShardLevelMetrics", current},
+                              std::pair{"DesiredShardLevelMetrics", desired}}) {
+    out.key(member);
+    out.begin_array();
+    for (const auto& name : shard_level_metrics(bits)) out.string(name);
+    out.end_array();
+  }
+  out.end_object();
 }
 
 std::vector<std::string> shard_level_metrics(uint32_t bits) {

@@ -60,7 +60,10 @@ Error stream_not_active(const StreamKey& key, StreamStatus status);
 Error throughput_exceeded(const StreamKey& key, int64_t shard_index);
 // The shard-limit LimitExceededException (CreateStream, SplitShard, MergeShards).
 Error shard_limit_exceeded(const StreamKey& key, int64_t current, int64_t limit, int64_t adding);
-// The error for a failed storage call; kNotFound becomes stream_not_found(key).
+// The on-demand stream LimitExceededException (CreateStream, UpdateStreamMode).
+Error on_demand_limit_exceeded(const StreamKey& key, int64_t current, int64_t limit);
+// The error for a failed storage call; kNotFound becomes stream_not_found(key), kLimitExceeded
+// with detail 1 on_demand_limit_exceeded().
 Error storage_error(const Status& s, const StreamKey& key);
 
 // ---------------------------------------------------------------------------------------------
@@ -74,6 +77,18 @@ std::optional<Error> require_active(const StreamInfo& stream, int64_t now_ms);
 
 const char* stream_mode_name(StreamMode mode);
 const char* stream_status_name(StreamStatus status);
+
+// ---------------------------------------------------------------------------------------------
+// Warm throughput (CreateStream, UpdateStreamMode, UpdateStreamWarmThroughput)
+
+// The most warm throughput an on-demand stream may ask for: 10 GiBps.
+constexpr int64_t kMaxWarmThroughputMiBps = 10 * 1024;
+// ValidationException: warm throughput asked for a stream that is not (to be) ON_DEMAND.
+Error warm_throughput_needs_on_demand();
+// Whether the stream's account may ask for `mibps` of warm throughput now: LimitExceededException
+// above kMaxWarmThroughputMiBps, ValidationException unless the account's
+// MinimumThroughputBillingCommitment is in force.
+std::optional<Error> check_warm_throughput(const Call& call, const StreamKey& key, int64_t mibps);
 
 // ---------------------------------------------------------------------------------------------
 // Changes checked inside the store's writer
@@ -118,5 +133,12 @@ void write_stream_description_common(Output& out, const StreamInfo& stream, int6
 const std::vector<std::string>& shard_level_metric_names();
 // The names of the metrics set in `bits`, in the model's order.
 std::vector<std::string> shard_level_metrics(uint32_t bits);
+// The bits a ShardLevelMetrics list names (validated against the model's enum); "ALL" names
+// every metric.
+uint32_t shard_level_metric_bits(const Input& names);
+// Enable/DisableEnhancedMonitoring's answer: the stream, and its metrics before (Current) and
+// after (Desired) the call.
+void write_enhanced_monitoring(Output& out, const StreamKey& key, uint32_t current,
+                               uint32_t desired);
 
 }  // namespace kinesim::api

@@ -23,7 +23,8 @@ class TestServer {
     bool throughput_limits = false;  // hold shards to Kinesis' per-shard rates
     // How long streams and consumers stay CREATING, UPDATING and DELETING, on `clock`.
     StateDelays delays;
-    int64_t shard_limit = 500;  // open shards per account and region
+    int64_t shard_limit = 500;            // open shards per account and region
+    int64_t on_demand_stream_limit = 50;  // ON_DEMAND streams per account and region
     // Background trimming of expired records; set it high to run Store::run_maintenance() alone.
     int maintenance_interval_ms = 1000;
   };

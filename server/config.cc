@@ -70,6 +70,15 @@ const std::vector<Setting>& settings() {
          c.shard_limit = *n;
          return std::nullopt;
        }},
+      {"on-demand-stream-limit", "ON_DEMAND streams allowed per account and region (default 50)",
+       [](Config& c, const std::string& v) -> std::optional<std::string> {
+         auto n = to_int(v);
+         if (!n || *n < 1) {
+           return "--on-demand-stream-limit must be a positive number, not '" + v + "'";
+         }
+         c.on_demand_stream_limit = *n;
+         return std::nullopt;
+       }},
       {"threads", "HTTP worker threads (default: one per core, at least 2)",
        [](Config& c, const std::string& v) -> std::optional<std::string> {
          auto n = to_int(v);
@@ -183,6 +192,7 @@ std::string Config::describe() const {
     << " throughput-limits=" << (throughput_limits ? "on" : "off") << " account=" << account
     << " delays(create/update/delete/consumer ms)=" << delays.creating_ms << "/"
     << delays.updating_ms << "/" << delays.deleting_ms << "/" << delays.consumer_ms;
+  o << " on-demand-stream-limit=" << on_demand_stream_limit;
   return o.str();
 }
 

@@ -17,6 +17,7 @@ struct Config {
   std::string db = "./data/kinesim.db";  // ":memory:" keeps nothing
   std::string sync = "normal";           // normal: survives a crash; full: also power loss
   int64_t shard_limit = 500;             // open shards per account and region
+  int64_t on_demand_stream_limit = 50;   // ON_DEMAND streams per account and region
   int threads = 0;                       // HTTP threads; 0: one per core, at least 2
   bool throughput_limits = false;        // hold shards to Kinesis' per-shard rates
   // The account of requests whose access key is not a 12-digit account id.

@@ -165,6 +165,7 @@ Result<std::unique_ptr<Server>> Server::start(const Config& config, const Clock*
   options.path = config.db;
   options.sync_full = config.sync == "full";
   options.shard_limit = config.shard_limit;
+  options.on_demand_stream_limit = config.on_demand_stream_limit;
   options.delays = config.delays;
   options.maintenance_interval_ms = config.maintenance_interval_ms;
   auto store = Store::open(options, *impl->clock);

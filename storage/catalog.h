@@ -126,6 +126,8 @@ struct StreamInfo {
   StreamStatus state = StreamStatus::kActive;
   int64_t state_until_ms = 0;        // end of a kCreating, kUpdating or kDeleting state
   std::vector<int64_t> scalings_ms;  // UpdateShardCount calls, newest last (last 24 hours)
+  // UpdateStreamMode's switches between capacity modes, newest last (last 24 hours).
+  std::vector<int64_t> mode_switches_ms;
   std::shared_ptr<const ShardMap> shards = std::make_shared<ShardMap>();
 
   // The state a client sees at `now_ms`: transitional states end on their own.

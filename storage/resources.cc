@@ -457,23 +457,53 @@ Result<AccountSettings> Store::account_settings(const std::string& account,
   return out;
 }
 
-void Store::set_account_settings(std::string account, std::string region, AccountSettings settings,
-                                 std::function<void(Status)> done) {
-  submit(make_job(
+namespace {
+
+Status write_account_settings(Transaction& t, const std::string& account, const std::string& region,
+                              const AccountSettings& settings) {
+  auto& st = t.statement(
+      "INSERT OR REPLACE INTO account_settings(account, region, commitment, started_ms, "
+      "ended_ms, earliest_end_ms) VALUES(?, ?, ?, ?, ?, ?)");
+  sqlite::ResetOnExit reset(st);
+  st.bind(1, account);
+  st.bind(2, region);
+  st.bind(3, static_cast<int64_t>(settings.commitment));
+  st.bind(4, settings.started_ms);
+  st.bind(5, settings.ended_ms);
+  st.bind(6, settings.earliest_end_ms);
+  if (st.step() != SQLITE_DONE) return t.error("write account settings");
+  return Status::Ok();
+}
+
+}  // namespace
+
+void Store::change_account_settings(std::string account, std::string region,
+                                    AccountSettingsChange change,
+                                    std::function<void(Result<AccountSettings>)> done) {
+  submit(make_result_job<AccountSettings>(
       [account = std::move(account), region = std::move(region),
-       settings](Transaction& t) -> Status {
-        auto& st = t.statement(
-            "INSERT OR REPLACE INTO account_settings(account, region, commitment, started_ms, "
-            "ended_ms, earliest_end_ms) VALUES(?, ?, ?, ?, ?, ?)");
-        sqlite::ResetOnExit reset(st);
-        st.bind(1, account);
-        st.bind(2, region);
-        st.bind(3, static_cast<int64_t>(settings.commitment));
-        st.bind(4, settings.started_ms);
-        st.bind(5, settings.ended_ms);
-        st.bind(6, settings.earliest_end_ms);
-        if (st.step() != SQLITE_DONE) return t.error("write account settings");
-        return Status::Ok();
+       change = std::move(change)](Transaction& t) -> Result<AccountSettings> {
+        AccountSettings settings;
+        {
+          auto& st = t.statement(
+              "SELECT commitment, started_ms, ended_ms, earliest_end_ms FROM account_settings "
+              "WHERE account = ? AND region = ?");
+          sqlite::ResetOnExit reset(st);
+          st.bind(1, account);
+          st.bind(2, region);
+          const int rc = st.step();
+          if (rc == SQLITE_ROW) {
+            settings.commitment = static_cast<BillingCommitment>(st.column_int(0));
+            settings.started_ms = st.column_int(1);
+            settings.ended_ms = st.column_int(2);
+            settings.earliest_end_ms = st.column_int(3);
+          } else if (rc != SQLITE_DONE) {
+            return t.error("read account settings");
+          }
+        }
+        if (Status s = change(settings, t.now_ms()); !s.ok()) return s;
+        if (Status s = write_account_settings(t, account, region, settings); !s.ok()) return s;
+        return settings;
       },
       std::move(done)));
 }

@@ -47,7 +47,8 @@ CREATE TABLE records(
 
 // Version 2: the control plane.
 // - streams: lifecycle state and its deadline, encryption, enhanced monitoring, warm throughput
-//   and the times of recent UpdateShardCount calls (comma-separated milliseconds).
+//   and the times of recent UpdateShardCount calls and capacity-mode switches (comma-separated
+//   milliseconds).
 // - shards: when a reshard closed them; the counter floor left by retention trimming, so
 //   counters are never reused once their records are gone; and the sequence number layout.
 //   Shards that exist at the upgrade keep the decimal layout they were made with (1); new ones
@@ -63,6 +64,7 @@ ALTER TABLE streams ADD COLUMN kms_key_id TEXT NOT NULL DEFAULT '';
 ALTER TABLE streams ADD COLUMN shard_metrics INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE streams ADD COLUMN warm_throughput_mibps INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE streams ADD COLUMN scalings TEXT NOT NULL DEFAULT '';
+ALTER TABLE streams ADD COLUMN mode_switches TEXT NOT NULL DEFAULT '';
 ALTER TABLE shards ADD COLUMN closed_ms INTEGER;
 ALTER TABLE shards ADD COLUMN trimmed_through INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE shards ADD COLUMN sequence_layout INTEGER NOT NULL DEFAULT 1;

@@ -86,7 +86,7 @@ Status Store::load_catalog() {
            {&streams,
             "SELECT id, account, region, name, created_ms, mode, retention_hours, "
             "max_record_size_kib, state, state_until_ms, kms_key_id, shard_metrics, "
-            "warm_throughput_mibps, scalings FROM streams"},
+            "warm_throughput_mibps, scalings, mode_switches FROM streams"},
            {&shards,
             "SELECT id, idx, start_hash, end_hash, parent_idx, adjacent_parent_idx, created_ms, "
             "ending_counter, closed_ms, trimmed_through, sequence_layout, sequence_created_s "
@@ -112,6 +112,7 @@ Status Store::load_catalog() {
     stream->shard_metrics = static_cast<uint32_t>(streams.column_int(11));
     stream->warm_throughput_mibps = static_cast<int32_t>(streams.column_int(12));
     stream->scalings_ms = parse_times(streams.column_text(13));
+    stream->mode_switches_ms = parse_times(streams.column_text(14));
     std::vector<ShardInfo> list;
     shards.bind(1, stream->id);
     while (shards.step() == SQLITE_ROW) {

@@ -97,12 +97,31 @@ struct ResourceRef {
 
 enum class BillingCommitment { kDisabled = 0, kEnabled = 1, kEnabledUntilEarliestAllowedEnd = 2 };
 
+// An account's MinimumThroughputBillingCommitment in one region. A commitment lasts at least until
+// earliest_end_ms; disabling it earlier schedules its end there (kEnabledUntilEarliestAllowedEnd,
+// with ended_ms = earliest_end_ms), and it ends by itself then. All times are 0 until first set.
 struct AccountSettings {
   BillingCommitment commitment = BillingCommitment::kDisabled;
   int64_t started_ms = 0;
   int64_t ended_ms = 0;
   int64_t earliest_end_ms = 0;
+
+  // The commitment's status at `now_ms`: a scheduled end has taken effect once it is due.
+  BillingCommitment commitment_at(int64_t now_ms) const {
+    if (commitment == BillingCommitment::kEnabledUntilEarliestAllowedEnd &&
+        now_ms >= earliest_end_ms) {
+      return BillingCommitment::kDisabled;
+    }
+    return commitment;
+  }
+  bool committed_at(int64_t now_ms) const {
+    return commitment_at(now_ms) != BillingCommitment::kDisabled;
+  }
 };
+
+// A change to an account's settings, made inside the writer's transaction on the settings as
+// stored (with the time of the change). Returning a non-ok status refuses the change.
+using AccountSettingsChange = std::function<Status(AccountSettings& settings, int64_t now_ms)>;
 
 // A change to a stream's settings, made on a copy of the stream inside the writer's transaction
 // (with the time of the change). Returning a non-ok status refuses the change.
@@ -143,7 +162,9 @@ class Store {
   // Applies `change` to the stream's settings (the change checks the stream's state itself). With
   // `updating`, the stream is UPDATING for delays.updating_ms afterwards. When the change makes
   // the retention period longer, records already past the old period are deleted with it, so
-  // they never become readable again.
+  // they never become readable again. kLimitExceeded (detail 1, as for create_stream) when the
+  // change makes the stream ON_DEMAND and the account already has options.on_demand_stream_limit
+  // ON_DEMAND streams.
   void update_stream(StreamKey key, bool updating, StreamChange change,
                      std::function<void(Status)> done);
   // Resharding: `plan` looks at the stream as the writer sees it and returns the plan
@@ -207,8 +228,11 @@ class Store {
   Result<std::optional<std::string>> get_policy(const ResourceRef& resource);
 
   Result<AccountSettings> account_settings(const std::string& account, const std::string& region);
-  void set_account_settings(std::string account, std::string region, AccountSettings settings,
-                            std::function<void(Status)> done);
+  // Reads the settings inside the writer, applies `change` and stores the result, so concurrent
+  // changes never overwrite each other; answers the settings as stored.
+  void change_account_settings(std::string account, std::string region,
+                               AccountSettingsChange change,
+                               std::function<void(Result<AccountSettings>)> done);
 
   // ------------------------------------------------------------------------------------------
   // Maintenance (maintenance.cc): trims records past retention and removes streams and

@@ -38,10 +38,11 @@ void enter_state(StreamInfo& s, StreamStatus state, int64_t now, int64_t delay_m
 Status write_settings(Transaction& t, const StreamInfo& s) {
   auto& st = t.statement(
       "UPDATE streams SET mode = ?, retention_hours = ?, max_record_size_kib = ?, kms_key_id = ?, "
-      "shard_metrics = ?, warm_throughput_mibps = ?, state = ?, state_until_ms = ?, scalings = ? "
-      "WHERE id = ?");
+      "shard_metrics = ?, warm_throughput_mibps = ?, state = ?, state_until_ms = ?, scalings = ?, "
+      "mode_switches = ? WHERE id = ?");
   sqlite::ResetOnExit reset(st);
   const std::string scalings = join_times(s.scalings_ms);
+  const std::string mode_switches = join_times(s.mode_switches_ms);
   st.bind(1, static_cast<int64_t>(s.mode));
   st.bind(2, int64_t{s.retention_hours});
   st.bind(3, int64_t{s.max_record_size_kib});
@@ -51,7 +52,8 @@ Status write_settings(Transaction& t, const StreamInfo& s) {
   st.bind(7, static_cast<int64_t>(s.state));
   st.bind(8, s.state_until_ms);
   st.bind(9, scalings);
-  st.bind(10, s.id);
+  st.bind(10, mode_switches);
+  st.bind(11, s.id);
   if (st.step() != SQLITE_DONE) return t.error("update stream");
   return Status::Ok();
 }
@@ -238,6 +240,17 @@ void Store::update_stream(StreamKey key, bool updating, StreamChange change,
         next->id = stream->id;
         next->key = stream->key;
         next->shards = stream->shards;
+        if (next->mode == StreamMode::kOnDemand && stream->mode != StreamMode::kOnDemand) {
+          const AccountTotals totals = t.catalog().totals(key.account, key.region);
+          if (totals.on_demand_streams >= options_.on_demand_stream_limit) {
+            Status s = Status::Error(StatusCode::kLimitExceeded);
+            s.current = totals.on_demand_streams;
+            s.limit = options_.on_demand_stream_limit;
+            s.detail = 1;  // the on-demand stream limit
+            return s;
+          }
+        }
+        // Checks are done; writes follow.
         if (next->retention_hours > stream->retention_hours) {
           // A longer retention period does not bring back what had already expired: those
           // records go now rather than at the next maintenance pass.

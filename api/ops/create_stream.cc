@@ -38,16 +38,9 @@ void CreateStream(Call& call) {
   if (spec.tags.size() > kMaxTagsPerResource) return call.reply.fail(too_many_tags(spec.key));
   if (auto warm = call.in["WarmThroughputMiBps"].integer(); warm && *warm > 0) {
     if (spec.mode != StreamMode::kOnDemand) {
-      return call.reply.fail(errors::validation(
-          "WarmThroughputMiBps can only be specified for streams in ON_DEMAND mode."));
+      return call.reply.fail(warm_throughput_needs_on_demand());
     }
-    auto settings = call.store().account_settings(spec.key.account, spec.key.region);
-    if (!settings.ok()) return call.reply.fail(storage_error(settings.status(), spec.key));
-    if (settings->commitment == BillingCommitment::kDisabled) {
-      return call.reply.fail(errors::validation(
-          "Account isn't opted in to MinimumThroughputBillingCommitment, which warm throughput "
-          "requires."));
-    }
+    if (auto e = check_warm_throughput(call, spec.key, *warm)) return call.reply.fail(*e);
     spec.warm_throughput_mibps = static_cast<int32_t>(*warm);
   }
   StreamKey key = spec.key;
@@ -55,13 +48,7 @@ void CreateStream(Call& call) {
   const int64_t requested = spec.shard_count;
   call.store().create_stream(std::move(spec), [reply, key, requested](Status s) {
     if (s.ok()) return reply.ok_empty();
-    if (s.code == StatusCode::kLimitExceeded && s.detail == 1) {
-      return reply.fail(errors::limit_exceeded(
-          "This request would exceed the limit of ON_DEMAND streams for the account " +
-          key.account + " in " + key.region + ". Current ON_DEMAND stream count for the account: " +
-          std::to_string(s.current) + ". Limit: " + std::to_string(s.limit) + "."));
-    }
-    if (s.code == StatusCode::kLimitExceeded) {
+    if (s.code == StatusCode::kLimitExceeded && s.detail != 1) {
       return reply.fail(shard_limit_exceeded(key, s.current, s.limit, requested));
     }
     reply.fail(storage_error(s, key));
