@@ -197,7 +197,7 @@ class EnhancedMonitoringTest(SettingsTestCase):
                                    "ResourceNotFoundException", not_found("missing-" + name))
             self.assertClientError(
                 lambda: call(StreamName=name, ShardLevelMetrics=["Latency"]), "ValidationException",
-                message_regex=r"^1 validation error detected: Value '\[Latency\]' at 'shardLevelMetrics' "
+                message_regex=r"^1 validation error detected: Value at 'shardLevelMetrics' "
                               r"failed to satisfy constraint: Member must satisfy constraint: \[Member must "
                               r"satisfy enum value set: \[.*\]\]$")
         self.assertEqual(self.summary(name)["EnhancedMonitoring"], [{"ShardLevelMetrics": []}])
