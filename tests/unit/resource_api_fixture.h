@@ -1,32 +1,15 @@
-// A fixture for the consumer, tag and resource policy tests: an in-process server on a fake
-// clock (with the state delays a test asks for) and helpers that build the requests those
+// A fixture for the consumer, tag and resource policy tests: the in-process server of
+// ServerTest (with the state delays a test asks for) and helpers that build the requests those
 // operations take.
 #pragma once
 
-#include <gtest/gtest.h>
-#include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
-
 #include <string>
-#include <string_view>
 #include <utility>
 #include <vector>
 
-#include "harness/test_server.h"
+#include "server_test_fixture.h"
 
-namespace kinesim::testing_resources {
-
-constexpr int64_t kStartMs = 1'790'000'000'000;
-constexpr const char* kAccount = "000000000000";
-
-// A JSON string literal for `s`.
-inline std::string q(std::string_view s) {
-  rapidjson::StringBuffer buf;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
-  w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
-  return buf.GetString();
-}
+namespace kinesim::testing {
 
 // {"k1":"v1",...} in the order given.
 inline std::string tag_map(const std::vector<std::pair<std::string, std::string>>& tags) {
@@ -57,62 +40,11 @@ inline std::string consumer_arn(const std::string& stream, const std::string& na
   return stream_arn(stream) + "/consumer/" + name + ":" + std::to_string(created_s);
 }
 
-struct Answer {
-  int status = 0;
-  rapidjson::Document json;
-  std::string body;
-
-  std::string type() const {
-    return json.IsObject() && json.HasMember("__type") ? json["__type"].GetString() : "";
-  }
-  std::string message() const {
-    return json.IsObject() && json.HasMember("message") ? json["message"].GetString() : "";
-  }
-  // The member names of an object, in order.
-  static std::vector<std::string> members(const rapidjson::Value& v) {
-    std::vector<std::string> out;
-    for (const auto& m : v.GetObject()) out.emplace_back(m.name.GetString());
-    return out;
-  }
-};
-
-class ResourceApiTest : public ::testing::Test {
+class ResourceApiTest : public ServerTest {
  protected:
   explicit ResourceApiTest(StateDelays delays = {})
-      : server_([this, delays] {
-          harness::TestServer::Options o;
-          o.clock = &clock_;
-          o.delays = delays;
-          return o;
-        }()),
-        client_(server_.client()) {}
+      : ServerTest([delays](Options& o) { o.delays = delays; }) {}
 
-  Answer call(std::string_view op, std::string_view body) {
-    const auto& r = client_.call(op, body);
-    Answer a;
-    a.status = r.status;
-    a.body = r.body;
-    a.json.Parse(a.body.c_str());
-    return a;
-  }
-  Answer ok(std::string_view op, std::string_view body) {
-    Answer a = call(op, body);
-    EXPECT_EQ(a.status, 200) << op << " " << body << ": " << a.body;
-    return a;
-  }
-  // The call must fail with HTTP 400, `type` and exactly `message`.
-  void expect_error(std::string_view op, std::string_view body, std::string_view type,
-                    std::string_view message) {
-    Answer a = call(op, body);
-    EXPECT_EQ(a.status, 400) << op << " " << body << ": " << a.body;
-    EXPECT_EQ(a.type(), type) << op << " " << body << ": " << a.body;
-    EXPECT_EQ(a.message(), message) << op << " " << body;
-  }
-
-  void create(const std::string& name, int shards = 1) {
-    ok("CreateStream",
-       R"({"StreamName":)" + q(name) + R"(,"ShardCount":)" + std::to_string(shards) + "}");
-  }
   // Registers consumer `name` with stream `stream` and answers its ARN.
   std::string register_consumer(const std::string& stream, const std::string& name) {
     Answer a = ok("RegisterStreamConsumer", R"({"StreamARN":)" + q(stream_arn(stream)) +
@@ -141,10 +73,6 @@ class ResourceApiTest : public ::testing::Test {
     }
     return out;
   }
-
-  FakeClock clock_{kStartMs};
-  harness::TestServer server_;
-  harness::HttpClient client_;
 };
 
-}  // namespace kinesim::testing_resources
+}  // namespace kinesim::testing

@@ -4,67 +4,20 @@
 
 #include <set>
 
-#include "harness/test_server.h"
+#include "server_test_fixture.h"
 #include "storage/hash_key.h"
 
-namespace kinesim {
+namespace kinesim::testing {
 namespace {
 
-using harness::HttpClient;
-using harness::TestServer;
-
-struct Answer {
-  int status = 0;
-  rapidjson::Document json;
-  std::string body;
-  std::string request_id;
-
-  std::string type() const {
-    return json.IsObject() && json.HasMember("__type") ? json["__type"].GetString() : "";
-  }
-  std::string message() const {
-    return json.IsObject() && json.HasMember("message") ? json["message"].GetString() : "";
-  }
-};
-
-class ApiTest : public ::testing::Test {
+class ApiTest : public ServerTest {
  protected:
-  ApiTest()
-      : server_([this] {
-          TestServer::Options o;
-          o.clock = &clock_;
-          return o;
-        }()),
-        client_(server_.client()) {}
-
-  Answer call(std::string_view op, std::string_view body) {
-    const auto& r = client_.call(op, body);
-    Answer a;
-    a.status = r.status;
-    a.body = r.body;
-    a.request_id = std::string(r.header("x-amzn-RequestId"));
-    a.json.Parse(a.body.c_str());
-    return a;
-  }
-  Answer ok(std::string_view op, std::string_view body) {
-    Answer a = call(op, body);
-    EXPECT_EQ(a.status, 200) << op << ": " << a.body;
-    return a;
-  }
-  void create(const std::string& name, int shards) {
-    ok("CreateStream",
-       R"({"StreamName":")" + name + R"(","ShardCount":)" + std::to_string(shards) + "}");
-  }
   std::string iterator(const std::string& name, const std::string& shard, const std::string& type,
                        const std::string& extra = "") {
     Answer a = ok("GetShardIterator", R"({"StreamName":")" + name + R"(","ShardId":")" + shard +
                                           R"(","ShardIteratorType":")" + type + "\"" + extra + "}");
     return a.json["ShardIterator"].GetString();
   }
-
-  FakeClock clock_{1'790'000'000'000};
-  TestServer server_;
-  HttpClient client_;
 };
 
 TEST_F(ApiTest, EveryResponseCarriesARequestId) {
@@ -83,7 +36,7 @@ TEST_F(ApiTest, UnknownTargetMissingAuthAndBadJson) {
 
   const harness::HttpHeader headers[] = {{"X-Amz-Target", "Kinesis_20131202.ListStreams"},
                                          {"Content-Type", "application/x-amz-json-1.1"}};
-  const auto& noauth = client_.post("/", headers, "{}");
+  const auto& noauth = client_->post("/", headers, "{}");
   EXPECT_EQ(noauth.status, 400);
   EXPECT_NE(noauth.body.find("MissingAuthenticationTokenException"), std::string::npos);
   EXPECT_NE(noauth.body.find("Missing Authentication Token"), std::string::npos);
@@ -98,7 +51,7 @@ TEST_F(ApiTest, UnknownTargetMissingAuthAndBadJson) {
       {"X-Amz-Target", "Kinesis_20131202.ListStreams"},
       {"Content-Type", "application/x-amz-json-1.1"},
       {"Authorization", "AWS4-HMAC-SHA256 Credential=a/b/c/d/e"}};
-  const auto& incomplete = client_.post("/", unsigned_headers, "{}");
+  const auto& incomplete = client_->post("/", unsigned_headers, "{}");
   EXPECT_EQ(incomplete.status, 400);
   EXPECT_NE(incomplete.body.find("IncompleteSignatureException"), std::string::npos);
   EXPECT_NE(incomplete.body.find("Authorization header requires 'Signature' parameter. "
@@ -110,7 +63,7 @@ TEST_F(ApiTest, UnknownTargetMissingAuthAndBadJson) {
 
   const harness::HttpHeader text_headers[] = {{"X-Amz-Target", "Kinesis_20131202.ListStreams"},
                                               {"Content-Type", "text/plain"}};
-  const auto& wrong_type = client_.post("/", text_headers, "{}");
+  const auto& wrong_type = client_->post("/", text_headers, "{}");
   EXPECT_EQ(wrong_type.status, 403);
   EXPECT_NE(wrong_type.body.find("<MissingAuthenticationTokenException>"), std::string::npos);
 }
@@ -387,10 +340,10 @@ TEST_F(ApiTest, RegionComesFromTheCredentialScope) {
       {"Authorization",
        "AWS4-HMAC-SHA256 Credential=AKID/20261127/eu-west-1/kinesis/aws4_request, "
        "SignedHeaders=host, Signature=00"}};
-  const auto& r = client_.post("/", headers, "{}");
+  const auto& r = client_->post("/", headers, "{}");
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.body.find("\"s\""), std::string::npos) << r.body;
 }
 
 }  // namespace
-}  // namespace kinesim
+}  // namespace kinesim::testing

@@ -4,7 +4,7 @@
 
 #include "resource_api_fixture.h"
 
-namespace kinesim::testing_resources {
+namespace kinesim::testing {
 namespace {
 
 constexpr int64_t kStartS = kStartMs / 1000;
@@ -413,4 +413,4 @@ TEST_F(ConsumerStateTest, DeleteStreamWaitsForNoConsumerOnlyWhileItExists) {
 }
 
 }  // namespace
-}  // namespace kinesim::testing_resources
+}  // namespace kinesim::testing

@@ -3,89 +3,38 @@
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 
-#include "harness/test_server.h"
+#include "server_test_fixture.h"
 #include "storage/store.h"
 
-namespace kinesim {
+namespace kinesim::testing {
 namespace {
 
 using harness::HttpClient;
-using harness::TestServer;
 
-struct Reply {
-  int status = 0;
-  rapidjson::Document json;
-  std::string body;
-  std::string type() const {
-    return json.IsObject() && json.HasMember("__type") ? json["__type"].GetString() : "";
-  }
-  std::string message() const {
-    return json.IsObject() && json.HasMember("message") ? json["message"].GetString() : "";
-  }
-};
-
-class LifecycleTest : public ::testing::Test {
+class LifecycleTest : public ServerTest {
  protected:
-  explicit LifecycleTest(StateDelays delays = {500, 500, 500, 500})
-      : server_([&] {
-          TestServer::Options o;
-          o.clock = &clock_;
-          o.delays = delays;
-          return o;
-        }()),
-        client_(server_.client()) {}
+  LifecycleTest() : ServerTest([](Options& o) { o.delays = {500, 500, 500, 500}; }) {}
 
-  Reply call(std::string_view op, std::string_view body) {
-    const auto& r = client_.call(op, body);
-    Reply a;
-    a.status = r.status;
-    a.body = r.body;
-    a.json.Parse(a.body.c_str());
-    return a;
-  }
-  // A call signed with `access_key` in `region`.
-  Reply call_as(std::string_view access_key, std::string_view region, std::string_view op,
-                std::string_view body) {
-    const std::string target = "Kinesis_20131202." + std::string(op);
-    const std::string auth = "AWS4-HMAC-SHA256 Credential=" + std::string(access_key) +
-                             "/20261129/" + std::string(region) +
-                             "/kinesis/aws4_request, SignedHeaders=host;x-amz-date, "
-                             "Signature=0000";
-    const harness::HttpHeader headers[] = {{"X-Amz-Target", target},
-                                           {"Content-Type", "application/x-amz-json-1.1"},
-                                           {"X-Amz-Date", "20261129T000000Z"},
-                                           {"Authorization", auth}};
-    const auto& r = client_.post("/", headers, body);
-    Reply a;
-    a.status = r.status;
-    a.body = r.body;
-    a.json.Parse(a.body.c_str());
-    return a;
-  }
   std::string status_of(const std::string& name) {
-    Reply r = call("DescribeStreamSummary", R"({"StreamName":")" + name + R"("})");
+    Answer r = call("DescribeStreamSummary", R"({"StreamName":")" + name + R"("})");
     if (r.status != 200) return r.type();
     return r.json["StreamDescriptionSummary"]["StreamStatus"].GetString();
   }
-
-  FakeClock clock_{1'790'000'000'000};
-  TestServer server_;
-  HttpClient client_;
 };
 
 TEST_F(LifecycleTest, CreatingStreamsBecomeActiveOnTheClock) {
   ASSERT_EQ(call("CreateStream", R"({"StreamName":"s","ShardCount":2})").status, 200);
-  Reply d = call("DescribeStream", R"({"StreamName":"s"})");
+  Answer d = call("DescribeStream", R"({"StreamName":"s"})");
   ASSERT_EQ(d.status, 200);
   EXPECT_STREQ(d.json["StreamDescription"]["StreamStatus"].GetString(), "CREATING");
   EXPECT_EQ(d.json["StreamDescription"]["Shards"].Size(), 0u);  // none listed until ACTIVE
 
   // A stream being created takes no records and has no shards to read yet.
-  Reply put = call("PutRecord", R"({"StreamName":"s","PartitionKey":"k","Data":"AA=="})");
+  Answer put = call("PutRecord", R"({"StreamName":"s","PartitionKey":"k","Data":"AA=="})");
   EXPECT_EQ(put.type(), "ResourceNotFoundException");
   EXPECT_EQ(put.message(), "Stream s under account 000000000000 not found.");
-  Reply it = call("GetShardIterator",
-                  R"({"StreamName":"s","ShardId":"0","ShardIteratorType":"TRIM_HORIZON"})");
+  Answer it = call("GetShardIterator",
+                   R"({"StreamName":"s","ShardId":"0","ShardIteratorType":"TRIM_HORIZON"})");
   EXPECT_EQ(it.type(), "ResourceNotFoundException");
   EXPECT_EQ(it.message(),
             "Shard shardId-000000000000 in stream s under account 000000000000 does not exist");
@@ -111,22 +60,22 @@ TEST_F(LifecycleTest, DeletingStreamsAnswerUntilGoneThenTheNameIsFree) {
   EXPECT_EQ(
       call("DescribeStream", R"({"StreamName":"s"})").json["StreamDescription"]["Shards"].Size(),
       0u);
-  Reply again = call("CreateStream", R"({"StreamName":"s","ShardCount":1})");
+  Answer again = call("CreateStream", R"({"StreamName":"s","ShardCount":1})");
   EXPECT_EQ(again.type(), "ResourceInUseException");
   EXPECT_EQ(again.message(), "Stream s under account 000000000000 already exists.");
 
   clock_.advance_ms(500);
   EXPECT_EQ(status_of("s"), "ResourceNotFoundException");
-  Reply list = call("ListStreams", "{}");
+  Answer list = call("ListStreams", "{}");
   EXPECT_EQ(list.json["StreamNames"].Size(), 0u);
   // The name is free before the background pass removed the old stream, and the new stream
   // starts empty.
   ASSERT_EQ(call("CreateStream", R"({"StreamName":"s","ShardCount":1})").status, 200);
   clock_.advance_ms(500);
-  Reply it = call("GetShardIterator",
-                  R"({"StreamName":"s","ShardId":"0","ShardIteratorType":"TRIM_HORIZON"})");
+  Answer it = call("GetShardIterator",
+                   R"({"StreamName":"s","ShardId":"0","ShardIteratorType":"TRIM_HORIZON"})");
   ASSERT_EQ(it.status, 200);
-  Reply records =
+  Answer records =
       call("GetRecords",
            R"({"ShardIterator":")" + std::string(it.json["ShardIterator"].GetString()) + R"("})");
   EXPECT_EQ(records.json["Records"].Size(), 0u);
@@ -145,7 +94,7 @@ TEST_F(LifecycleTest, MaintenanceRemovesWhatFinishedDeleting) {
   ASSERT_EQ(call("CreateStream", R"({"StreamName":"s","ShardCount":3})").status, 200);
   ASSERT_EQ(call("DeleteStream", R"({"StreamName":"s"})").status, 200);
   const StreamKey key{"000000000000", "us-east-1", "s"};
-  Store& store = server_.server().store();
+  Store& store = server_->server().store();
   ASSERT_TRUE(store.run_maintenance().ok());
   EXPECT_TRUE(store.catalog().find(key));  // still DELETING
   EXPECT_EQ(store.catalog().totals("000000000000", "us-east-1").open_shards, 3);
@@ -161,10 +110,10 @@ TEST_F(LifecycleTest, AccountsAndRegionsHoldSeparateStreams) {
   ASSERT_EQ(call_as("test", "eu-west-1", "CreateStream", create).status, 200);
   ASSERT_EQ(call_as("111122223333", "us-east-1", "CreateStream", create).status, 200);
   clock_.advance_ms(500);
-  Reply eu = call_as("test", "eu-west-1", "DescribeStreamSummary", R"({"StreamName":"orders"})");
+  Answer eu = call_as("test", "eu-west-1", "DescribeStreamSummary", R"({"StreamName":"orders"})");
   EXPECT_STREQ(eu.json["StreamDescriptionSummary"]["StreamARN"].GetString(),
                "arn:aws:kinesis:eu-west-1:000000000000:stream/orders");
-  Reply other =
+  Answer other =
       call_as("111122223333", "us-east-1", "DescribeStreamSummary", R"({"StreamName":"orders"})");
   EXPECT_STREQ(other.json["StreamDescriptionSummary"]["StreamARN"].GetString(),
                "arn:aws:kinesis:us-east-1:111122223333:stream/orders");
@@ -175,18 +124,19 @@ TEST_F(LifecycleTest, AccountsAndRegionsHoldSeparateStreams) {
             200);
   for (auto [key, region] :
        {std::pair{"test", "us-east-1"}, std::pair{"111122223333", "us-east-1"}}) {
-    Reply it =
+    Answer it =
         call_as(key, region, "GetShardIterator",
                 R"({"StreamName":"orders","ShardId":"0","ShardIteratorType":"TRIM_HORIZON"})");
     ASSERT_EQ(it.status, 200) << it.body;
-    Reply records = call_as(
+    Answer records = call_as(
         key, region, "GetRecords",
         R"({"ShardIterator":")" + std::string(it.json["ShardIterator"].GetString()) + R"("})");
     EXPECT_EQ(records.json["Records"].Size(), 0u) << key << " " << region;
   }
   // A stream ARN names its own account; another region has no such stream.
-  Reply by_arn = call_as("test", "us-east-1", "DescribeStreamSummary",
-                         R"({"StreamARN":"arn:aws:kinesis:us-east-1:111122223333:stream/orders"})");
+  Answer by_arn =
+      call_as("test", "us-east-1", "DescribeStreamSummary",
+              R"({"StreamARN":"arn:aws:kinesis:us-east-1:111122223333:stream/orders"})");
   ASSERT_EQ(by_arn.status, 200);
   EXPECT_EQ(
       call_as("test", "ap-south-1", "DescribeStreamSummary", R"({"StreamName":"orders"})").type(),
@@ -210,4 +160,4 @@ TEST_F(DefaultAccountTest, TheAccountOfNonNumericKeysIsConfigurable) {
 }
 
 }  // namespace
-}  // namespace kinesim
+}  // namespace kinesim::testing

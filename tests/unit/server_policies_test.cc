@@ -1,7 +1,7 @@
 // PutResourcePolicy, GetResourcePolicy and DeleteResourcePolicy on streams and consumers.
 #include "resource_api_fixture.h"
 
-namespace kinesim::testing_resources {
+namespace kinesim::testing {
 namespace {
 
 const char* const kPolicy =
@@ -153,4 +153,4 @@ TEST_F(PolicyConsumerStateTest, ConsumerPoliciesChangeOnlyWhileActive) {
 }
 
 }  // namespace
-}  // namespace kinesim::testing_resources
+}  // namespace kinesim::testing

@@ -12,47 +12,23 @@
 #include <filesystem>
 #include <map>
 #include <memory>
-#include <optional>
 #include <set>
 #include <thread>
 
 #include "api/base64.h"
-#include "harness/test_server.h"
+#include "server_test_fixture.h"
 #include "storage/hash_key.h"
 #include "storage/store.h"
 
-namespace kinesim {
+namespace kinesim::testing {
 namespace {
 
 using harness::HttpClient;
 using harness::TestServer;
 
-constexpr char kAccount[] = "000000000000";
 const std::string kMax = "340282366920938463463374607431768211455";
 const std::string kHalf = "170141183460469231731687303715884105728";  // 2^127
 constexpr int64_t kHourMs = 3600 * 1000;
-
-struct Answer {
-  int status = 0;
-  std::string body;
-  rapidjson::Document json;
-
-  std::string type() const {
-    return json.IsObject() && json.HasMember("__type") ? json["__type"].GetString() : "";
-  }
-  std::string message() const {
-    return json.IsObject() && json.HasMember("message") ? json["message"].GetString() : "";
-  }
-};
-
-Answer send(HttpClient& client, std::string_view op, const std::string& body) {
-  const auto& r = client.call(op, body);
-  Answer a;
-  a.status = r.status;
-  a.body = r.body;
-  a.json.Parse(a.body.c_str());
-  return a;
-}
 
 // One shard as ListShards or DescribeStream shows it.
 struct Shard {
@@ -105,37 +81,9 @@ std::string not_active(const std::string& name, const std::string& state) {
   return "Stream " + name + " under account " + kAccount + " not ACTIVE, instead in state " + state;
 }
 
-class Reshard : public ::testing::Test {
+class Reshard : public ServerTest {
  protected:
-  void SetUp() override { start({}); }
-
-  void start(TestServer::Options o) {
-    client_.reset();
-    server_.reset();
-    o.clock = &clock_;
-    server_ = std::make_unique<TestServer>(std::move(o));
-    client_.emplace(server_->client());
-  }
-
-  Answer call(std::string_view op, const std::string& body) { return send(*client_, op, body); }
-  Answer ok(std::string_view op, const std::string& body) {
-    Answer a = call(op, body);
-    EXPECT_EQ(a.status, 200) << op << " " << body << ": " << a.body;
-    return a;
-  }
-  // A success with the empty body Kinesis sends for operations without output members.
-  void ok_empty(std::string_view op, const std::string& body) {
-    Answer a = ok(op, body);
-    EXPECT_EQ(a.body, "") << op;
-  }
-  void fails(std::string_view op, const std::string& body, const std::string& type,
-             const std::string& message) {
-    Answer a = call(op, body);
-    EXPECT_EQ(a.status, 400) << op << " " << body << ": " << a.body;
-    EXPECT_EQ(a.type(), type) << op << " " << body;
-    EXPECT_EQ(a.message(), message) << op << " " << body;
-  }
-
+  // CreateStream, with the empty body Kinesis answers it with.
   void create(const std::string& name, int shards) {
     ok_empty("CreateStream",
              R"({"StreamName":")" + name + R"(","ShardCount":)" + std::to_string(shards) + "}");
@@ -198,10 +146,6 @@ class Reshard : public ::testing::Test {
   Answer get_records(const std::string& it) {
     return ok("GetRecords", R"({"ShardIterator":")" + it + "\"}");
   }
-
-  FakeClock clock_{1'790'000'000'000};
-  std::unique_ptr<TestServer> server_;
-  std::optional<HttpClient> client_;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -295,15 +239,15 @@ TEST_F(Reshard, SplitShardErrors) {
   const std::string nope = "nope";
   // Shard ids that do not parse are not found before the stream is looked up, named as sent.
   for (const std::string bad : {"2147483648", "shardId-002147483648", "ABKLFD8", "2.14E4"}) {
-    fails("SplitShard", split_body(nope, bad, "0"), "ResourceNotFoundException",
-          "Could not find shard " + bad + " in stream nope under account 000000000000.");
+    expect_error("SplitShard", split_body(nope, bad, "0"), "ResourceNotFoundException",
+                 "Could not find shard " + bad + " in stream nope under account 000000000000.");
   }
   for (const std::string good : {"2147483647", "x-2147483647", "a-00002147483647"}) {
-    fails("SplitShard", split_body(nope, good, "0"), "ResourceNotFoundException",
-          "Stream nope under account 000000000000 not found.");
+    expect_error("SplitShard", split_body(nope, good, "0"), "ResourceNotFoundException",
+                 "Stream nope under account 000000000000 not found.");
   }
-  fails("SplitShard", split_body("s", "shardId-5", "0"), "ResourceNotFoundException",
-        "Could not find shard shardId-000000000005 in stream s under account 000000000000.");
+  expect_error("SplitShard", split_body("s", "shardId-5", "0"), "ResourceNotFoundException",
+               "Could not find shard shardId-000000000005 in stream s under account 000000000000.");
 
   const std::string shard0 =
       " used in SplitShard() on shard shardId-000000000000 in stream s under account "
@@ -311,30 +255,31 @@ TEST_F(Reshard, SplitShardErrors) {
       "than the shard's EndingHashKey 113427455640312821154458202477256070484.";
   for (const std::string key : {"0", "1", "113427455640312821154458202477256070484",
                                 "113427455640312821154458202477256070485"}) {
-    fails("SplitShard", split_body("s", "shard-0", key), "InvalidArgumentException",
-          "NewStartingHashKey " + key + shard0);
+    expect_error("SplitShard", split_body("s", "shard-0", key), "InvalidArgumentException",
+                 "NewStartingHashKey " + key + shard0);
   }
   // More than 2^128 - 1 (the model allows 39 digits): echoed as sent.
-  fails("SplitShard", split_body("s", "shard-2", "999999999999999999999999999999999999999"),
-        "InvalidArgumentException",
-        "NewStartingHashKey 999999999999999999999999999999999999999 used in SplitShard() on shard "
-        "shardId-000000000002 in stream s under account 000000000000 is not both greater than "
-        "one plus the shard's StartingHashKey 226854911280625642308916404954512140970 and less "
-        "than the shard's EndingHashKey 340282366920938463463374607431768211455.");
+  expect_error(
+      "SplitShard", split_body("s", "shard-2", "999999999999999999999999999999999999999"),
+      "InvalidArgumentException",
+      "NewStartingHashKey 999999999999999999999999999999999999999 used in SplitShard() on shard "
+      "shardId-000000000002 in stream s under account 000000000000 is not both greater than "
+      "one plus the shard's StartingHashKey 226854911280625642308916404954512140970 and less "
+      "than the shard's EndingHashKey 340282366920938463463374607431768211455.");
   // Nothing changed.
   EXPECT_EQ(describe("s").size(), 3u);
   EXPECT_EQ(status("s"), "ACTIVE");
 
   // A shard that a split already closed.
   ok_empty("SplitShard", split_body("s", sid(0), "1000"));
-  fails("SplitShard", split_body("s", sid(0), "2000"), "InvalidArgumentException",
-        "Shard shardId-000000000000 in stream s under account 000000000000 has already been "
-        "merged or split, and thus is not eligible for merging or splitting.");
+  expect_error("SplitShard", split_body("s", sid(0), "2000"), "InvalidArgumentException",
+               "Shard shardId-000000000000 in stream s under account 000000000000 has already been "
+               "merged or split, and thus is not eligible for merging or splitting.");
   EXPECT_EQ(describe("s").size(), 5u);
 
   create_on_demand("od");
-  fails("SplitShard", split_body("od", sid(0), "1000"), "ValidationException",
-        "Request is invalid. Stream od under account 000000000000 is in On-Demand mode.");
+  expect_error("SplitShard", split_body("od", sid(0), "1000"), "ValidationException",
+               "Request is invalid. Stream od under account 000000000000 is in On-Demand mode.");
   EXPECT_EQ(describe("od").size(), 4u);
 }
 
@@ -386,34 +331,34 @@ TEST_F(Reshard, MergeShardsErrors) {
   const std::string tail =
       " in stream s under account 000000000000 are not an adjacent pair of "
       "shards eligible for merging";
-  fails("MergeShards", merge_body("s", sid(0), sid(2)), "InvalidArgumentException",
-        "Shards shardId-000000000000 and shardId-000000000002" + tail);
+  expect_error("MergeShards", merge_body("s", sid(0), sid(2)), "InvalidArgumentException",
+               "Shards shardId-000000000000 and shardId-000000000002" + tail);
   // The order matters: ShardToMerge must come first in the hash key space.
-  fails("MergeShards", merge_body("s", "shard-1", "shard-0"), "InvalidArgumentException",
-        "Shards shardId-000000000001 and shardId-000000000000" + tail);
-  fails("MergeShards", merge_body("s", sid(1), sid(1)), "InvalidArgumentException",
-        "Shards shardId-000000000001 and shardId-000000000001" + tail);
-  fails("MergeShards", merge_body("nope", sid(0), "ABKLFD8"), "ResourceNotFoundException",
-        "Could not find shard ABKLFD8 in stream nope under account 000000000000.");
-  fails("MergeShards", merge_body("nope", "2147483648", sid(1)), "ResourceNotFoundException",
-        "Could not find shard 2147483648 in stream nope under account 000000000000.");
-  fails("MergeShards", merge_body("nope", sid(0), sid(1)), "ResourceNotFoundException",
-        "Stream nope under account 000000000000 not found.");
-  fails("MergeShards", merge_body("s", sid(0), "shardId-5"), "ResourceNotFoundException",
-        "Could not find shard shardId-000000000005 in stream s under account 000000000000.");
-  fails("MergeShards", merge_body("s", "shardId-7", sid(0)), "ResourceNotFoundException",
-        "Could not find shard shardId-000000000007 in stream s under account 000000000000.");
+  expect_error("MergeShards", merge_body("s", "shard-1", "shard-0"), "InvalidArgumentException",
+               "Shards shardId-000000000001 and shardId-000000000000" + tail);
+  expect_error("MergeShards", merge_body("s", sid(1), sid(1)), "InvalidArgumentException",
+               "Shards shardId-000000000001 and shardId-000000000001" + tail);
+  expect_error("MergeShards", merge_body("nope", sid(0), "ABKLFD8"), "ResourceNotFoundException",
+               "Could not find shard ABKLFD8 in stream nope under account 000000000000.");
+  expect_error("MergeShards", merge_body("nope", "2147483648", sid(1)), "ResourceNotFoundException",
+               "Could not find shard 2147483648 in stream nope under account 000000000000.");
+  expect_error("MergeShards", merge_body("nope", sid(0), sid(1)), "ResourceNotFoundException",
+               "Stream nope under account 000000000000 not found.");
+  expect_error("MergeShards", merge_body("s", sid(0), "shardId-5"), "ResourceNotFoundException",
+               "Could not find shard shardId-000000000005 in stream s under account 000000000000.");
+  expect_error("MergeShards", merge_body("s", "shardId-7", sid(0)), "ResourceNotFoundException",
+               "Could not find shard shardId-000000000007 in stream s under account 000000000000.");
   EXPECT_EQ(describe("s").size(), 3u);
 
   ok_empty("MergeShards", merge_body("s", sid(1), sid(2)));
-  fails("MergeShards", merge_body("s", sid(0), sid(1)), "InvalidArgumentException",
-        "Shard shardId-000000000001 in stream s under account 000000000000 has already been "
-        "merged or split, and thus is not eligible for merging or splitting.");
+  expect_error("MergeShards", merge_body("s", sid(0), sid(1)), "InvalidArgumentException",
+               "Shard shardId-000000000001 in stream s under account 000000000000 has already been "
+               "merged or split, and thus is not eligible for merging or splitting.");
   EXPECT_EQ(describe("s").size(), 4u);
 
   create_on_demand("od");
-  fails("MergeShards", merge_body("od", sid(0), sid(1)), "ValidationException",
-        "Request is invalid. Stream od under account 000000000000 is in On-Demand mode.");
+  expect_error("MergeShards", merge_body("od", sid(0), sid(1)), "ValidationException",
+               "Request is invalid. Stream od under account 000000000000 is in On-Demand mode.");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -472,26 +417,30 @@ TEST_F(Reshard, UpdateShardCountAnswersAndReshapes) {
 
 TEST_F(Reshard, UpdateShardCountErrors) {
   create("s", 2);
-  fails("UpdateShardCount", scale_body("s", 5), "LimitExceededException",
-        "UpdateShardCount cannot scale up over double your current open shard count. Current "
-        "open shard count: 2, Target shard count: 5");
+  expect_error(
+      "UpdateShardCount", scale_body("s", 5), "LimitExceededException",
+      "UpdateShardCount cannot scale up over double your current open shard count. Current "
+      "open shard count: 2, Target shard count: 5");
   create("six", 6);
-  fails("UpdateShardCount", scale_body("six", 2), "LimitExceededException",
-        "UpdateShardCount cannot scale down below half your current open shard count. Current "
-        "open shard count: 6, Target shard count: 2");
-  fails("UpdateShardCount", scale_body("nope", 2), "ResourceNotFoundException",
-        "Stream nope under account 000000000000 not found.");
+  expect_error(
+      "UpdateShardCount", scale_body("six", 2), "LimitExceededException",
+      "UpdateShardCount cannot scale down below half your current open shard count. Current "
+      "open shard count: 6, Target shard count: 2");
+  expect_error("UpdateShardCount", scale_body("nope", 2), "ResourceNotFoundException",
+               "Stream nope under account 000000000000 not found.");
   // The account's limit (500 open shards here, 8 in use) comes before the doubling rule.
-  fails("UpdateShardCount", scale_body("six", 499), "LimitExceededException",
-        "Target shard count or number of open shards cannot be greater than 500. Current open "
-        "shard count: 6, Target shard count: 499");
+  expect_error(
+      "UpdateShardCount", scale_body("six", 499), "LimitExceededException",
+      "Target shard count or number of open shards cannot be greater than 500. Current open "
+      "shard count: 6, Target shard count: 499");
   ok("UpdateShardCount", scale_body("six", 12));  // 2 + 12 open shards is well within it
-  fails("UpdateShardCount", scale_body("s", 100001), "ValidationException",
-        "1 validation error detected: Value '100001' at 'targetShardCount' failed to satisfy "
-        "constraint: Member must have value less than or equal to 100000");
+  expect_error(
+      "UpdateShardCount", scale_body("s", 100001), "ValidationException",
+      "1 validation error detected: Value '100001' at 'targetShardCount' failed to satisfy "
+      "constraint: Member must have value less than or equal to 100000");
   create_on_demand("od");
-  fails("UpdateShardCount", scale_body("od", 8), "ValidationException",
-        "Request is invalid. Stream od under account 000000000000 is in On-Demand mode.");
+  expect_error("UpdateShardCount", scale_body("od", 8), "ValidationException",
+               "Request is invalid. Stream od under account 000000000000 is in On-Demand mode.");
   // Nothing changed anywhere.
   EXPECT_EQ(describe("s").size(), 2u);
   EXPECT_EQ(describe("six").size(), 18u);
@@ -504,17 +453,19 @@ TEST_F(Reshard, UpdateShardCountScalesTenTimesPerDay) {
     ok("UpdateShardCount", scale_body("s", i % 2 == 0 ? 2 : 1));
     clock_.advance_ms(kHourMs);
   }
-  fails("UpdateShardCount", scale_body("s", 2), "LimitExceededException",
-        "UpdateShardCount cannot scale stream s under account 000000000000 more than 10 times in "
-        "a rolling 24-hour period.");
+  expect_error(
+      "UpdateShardCount", scale_body("s", 2), "LimitExceededException",
+      "UpdateShardCount cannot scale stream s under account 000000000000 more than 10 times in "
+      "a rolling 24-hour period.");
   // Splits and merges do not count.
   ok_empty("SplitShard", split_body("s", list("s", R"({"Type":"AT_LATEST"})")[0].id, "2"));
   // The window rolls: 24 hours after the first scaling, one more is allowed.
   clock_.advance_ms(14 * kHourMs + 1);
   ok("UpdateShardCount", scale_body("s", 1));
-  fails("UpdateShardCount", scale_body("s", 2), "LimitExceededException",
-        "UpdateShardCount cannot scale stream s under account 000000000000 more than 10 times in "
-        "a rolling 24-hour period.");
+  expect_error(
+      "UpdateShardCount", scale_body("s", 2), "LimitExceededException",
+      "UpdateShardCount cannot scale stream s under account 000000000000 more than 10 times in "
+      "a rolling 24-hour period.");
 }
 
 TEST_F(Reshard, UpdateShardCountStopsAtTenThousandShards) {
@@ -524,9 +475,10 @@ TEST_F(Reshard, UpdateShardCountStopsAtTenThousandShards) {
     return o;
   }());
   create("big", 5001);
-  fails("UpdateShardCount", scale_body("big", 10002), "LimitExceededException",
-        "UpdateShardCount cannot scale up to more than 10000 shards in a stream. Current open "
-        "shard count: 5001, Target shard count: 10002");
+  expect_error(
+      "UpdateShardCount", scale_body("big", 10002), "LimitExceededException",
+      "UpdateShardCount cannot scale up to more than 10000 shards in a stream. Current open "
+      "shard count: 5001, Target shard count: 10002");
   Answer summary = ok("DescribeStreamSummary", R"({"StreamName":"big"})");
   EXPECT_EQ(summary.json["StreamDescriptionSummary"]["OpenShardCount"].GetInt(), 5001);
 }
@@ -543,24 +495,24 @@ TEST_F(Reshard, UpdatingRefusesAnotherReshardUntilTheDelayEnds) {
   }());
   create("s", 2);
   EXPECT_EQ(status("s"), "CREATING");
-  fails("SplitShard", split_body("s", sid(0), "1000"), "ResourceInUseException",
-        not_active("s", "CREATING"));
-  fails("MergeShards", merge_body("s", sid(0), sid(1)), "ResourceInUseException",
-        not_active("s", "CREATING"));
+  expect_error("SplitShard", split_body("s", sid(0), "1000"), "ResourceInUseException",
+               not_active("s", "CREATING"));
+  expect_error("MergeShards", merge_body("s", sid(0), sid(1)), "ResourceInUseException",
+               not_active("s", "CREATING"));
   clock_.advance_ms(2000);
   EXPECT_EQ(status("s"), "ACTIVE");
 
   ok_empty("SplitShard", split_body("s", sid(0), "1000"));
   EXPECT_EQ(status("s"), "UPDATING");
   // Resharding waits; the state is checked before the shard (shard 9 does not exist).
-  fails("SplitShard", split_body("s", sid(9), "1000"), "ResourceInUseException",
-        not_active("s", "UPDATING"));
-  fails("MergeShards", merge_body("s", sid(3), sid(1)), "ResourceInUseException",
-        not_active("s", "UPDATING"));
-  fails("UpdateShardCount", scale_body("s", 4), "ResourceInUseException",
-        not_active("s", "UPDATING"));
-  fails("IncreaseStreamRetentionPeriod", retention_body("s", 48), "ResourceInUseException",
-        not_active("s", "UPDATING"));
+  expect_error("SplitShard", split_body("s", sid(9), "1000"), "ResourceInUseException",
+               not_active("s", "UPDATING"));
+  expect_error("MergeShards", merge_body("s", sid(3), sid(1)), "ResourceInUseException",
+               not_active("s", "UPDATING"));
+  expect_error("UpdateShardCount", scale_body("s", 4), "ResourceInUseException",
+               not_active("s", "UPDATING"));
+  expect_error("IncreaseStreamRetentionPeriod", retention_body("s", 48), "ResourceInUseException",
+               not_active("s", "UPDATING"));
   // Reads and writes go on; the split already routes to the children.
   EXPECT_EQ(put("s", "5").first, sid(2));
   EXPECT_EQ(describe("s").size(), 4u);
@@ -599,15 +551,16 @@ TEST_F(Reshard, ShardLimitCountsOpenShards) {
   }());
   create("a", 3);
   create("b", 1);
-  fails("SplitShard", split_body("a", sid(0), "1000"), "LimitExceededException",
-        "This request would exceed the shard limit for the account 000000000000 in us-east-1. "
-        "Current shard count for the account: 4. Limit: 4. Number of additional shards that "
-        "would have resulted from this request: 1. Refer to the AWS Service Limits page "
-        "(http://docs.aws.amazon.com/general/latest/gr/aws_service_limits.html) for current "
-        "limits and how to request higher limits.");
-  fails("UpdateShardCount", scale_body("b", 2), "LimitExceededException",
-        "Target shard count or number of open shards cannot be greater than 4. Current open "
-        "shard count: 1, Target shard count: 2");
+  expect_error(
+      "SplitShard", split_body("a", sid(0), "1000"), "LimitExceededException",
+      "This request would exceed the shard limit for the account 000000000000 in us-east-1. "
+      "Current shard count for the account: 4. Limit: 4. Number of additional shards that "
+      "would have resulted from this request: 1. Refer to the AWS Service Limits page "
+      "(http://docs.aws.amazon.com/general/latest/gr/aws_service_limits.html) for current "
+      "limits and how to request higher limits.");
+  expect_error("UpdateShardCount", scale_body("b", 2), "LimitExceededException",
+               "Target shard count or number of open shards cannot be greater than 4. Current open "
+               "shard count: 1, Target shard count: 2");
   EXPECT_EQ(describe("a").size(), 3u);
   // A merge frees one open shard (closed shards do not count), so one split fits again.
   ok_empty("MergeShards", merge_body("a", sid(0), sid(1)));
@@ -688,27 +641,30 @@ TEST_F(Reshard, RetentionPeriodChangesAndErrors) {
   // The same value again is no change, not an error.
   ok_empty("IncreaseStreamRetentionPeriod", retention_body("s", 48));
   ok_empty("DecreaseStreamRetentionPeriod", retention_body("s", 48));
-  fails("IncreaseStreamRetentionPeriod", retention_body("s", 47), "InvalidArgumentException",
-        "Requested retention period (47 hours) for stream s can not be shorter than existing "
-        "retention period (48 hours). Use DecreaseRetentionPeriod API.");
-  fails("DecreaseStreamRetentionPeriod", retention_body("s", 49), "InvalidArgumentException",
-        "Requested retention period (49 hours) for stream s can not be longer than existing "
-        "retention period (48 hours). Use IncreaseRetentionPeriod API.");
+  expect_error(
+      "IncreaseStreamRetentionPeriod", retention_body("s", 47), "InvalidArgumentException",
+      "Requested retention period (47 hours) for stream s can not be shorter than existing "
+      "retention period (48 hours). Use DecreaseRetentionPeriod API.");
+  expect_error("DecreaseStreamRetentionPeriod", retention_body("s", 49), "InvalidArgumentException",
+               "Requested retention period (49 hours) for stream s can not be longer than existing "
+               "retention period (48 hours). Use IncreaseRetentionPeriod API.");
   for (const char* op : {"IncreaseStreamRetentionPeriod", "DecreaseStreamRetentionPeriod"}) {
-    fails(op, retention_body("s", 23), "InvalidArgumentException",
-          "Minimum allowed retention period is 24 hours. Requested retention period (23 hours) is "
-          "too short.");
-    fails(op, retention_body("s", 8761), "InvalidArgumentException",
-          "Maximum allowed retention period is 8760 hours. Requested retention period (8761 "
-          "hours) is too long.");
+    expect_error(
+        op, retention_body("s", 23), "InvalidArgumentException",
+        "Minimum allowed retention period is 24 hours. Requested retention period (23 hours) is "
+        "too short.");
+    expect_error(op, retention_body("s", 8761), "InvalidArgumentException",
+                 "Maximum allowed retention period is 8760 hours. Requested retention period (8761 "
+                 "hours) is too long.");
     for (int bad : {0, -1}) {
-      fails(op, retention_body("s", bad), "ValidationException",
-            "1 validation error detected: Value '" + std::to_string(bad) +
-                "' at 'retentionPeriodHours' failed to satisfy constraint: Member must have value "
-                "greater than or equal to 1");
+      expect_error(
+          op, retention_body("s", bad), "ValidationException",
+          "1 validation error detected: Value '" + std::to_string(bad) +
+              "' at 'retentionPeriodHours' failed to satisfy constraint: Member must have value "
+              "greater than or equal to 1");
     }
-    fails(op, retention_body("nope", 100), "ResourceNotFoundException",
-          "Stream nope under account 000000000000 not found.");
+    expect_error(op, retention_body("nope", 100), "ResourceNotFoundException",
+                 "Stream nope under account 000000000000 not found.");
   }
   EXPECT_EQ(retention("s"), 48);
   ok_empty("IncreaseStreamRetentionPeriod", retention_body("s", 8760));
@@ -730,8 +686,7 @@ class ReshardRetention : public Reshard {
     start(options());
   }
   void TearDown() override {
-    client_.reset();
-    server_.reset();
+    shut_down();
     remove_files();
   }
   TestServer::Options options() const {
@@ -1022,4 +977,4 @@ INSTANTIATE_TEST_SUITE_P(ReshardUnderLoad, ReshardLoad, ::testing::Values(false,
                          });
 
 }  // namespace
-}  // namespace kinesim
+}  // namespace kinesim::testing

@@ -9,23 +9,19 @@
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
-#include <memory>
 #include <string>
 #include <vector>
 
 #include "api/base64.h"
-#include "harness/test_server.h"
+#include "server_test_fixture.h"
 
-namespace kinesim {
+namespace kinesim::testing {
 namespace {
 
-using harness::HttpClient;
 using harness::TestServer;
 
-constexpr int64_t kStart = 1'790'000'000'000;
 constexpr int64_t kHourMs = 3600 * 1000;
 constexpr int64_t kDayMs = 24 * kHourMs;
-constexpr const char* kAccount = "000000000000";
 const std::string kArnPrefix = "arn:aws:kinesis:us-east-1:000000000000:stream/";
 
 const std::vector<std::string> kAllMetrics = {"IncomingBytes",
@@ -36,28 +32,15 @@ const std::vector<std::string> kAllMetrics = {"IncomingBytes",
                                               "ReadProvisionedThroughputExceeded",
                                               "IteratorAgeMilliseconds"};
 
-struct Answer {
-  int status = 0;
-  rapidjson::Document json;
-  std::string body;
-
-  std::string type() const {
-    return json.IsObject() && json.HasMember("__type") ? json["__type"].GetString() : "";
-  }
-  std::string message() const {
-    return json.IsObject() && json.HasMember("message") ? json["message"].GetString() : "";
-  }
-};
-
 std::vector<std::string> strings(const rapidjson::Value& list) {
   std::vector<std::string> out;
   for (const auto& v : list.GetArray()) out.emplace_back(v.GetString());
   return out;
 }
 
+// The member names of an object, sorted.
 std::vector<std::string> member_names(const rapidjson::Value& object) {
-  std::vector<std::string> out;
-  for (const auto& m : object.GetObject()) out.emplace_back(m.name.GetString());
+  std::vector<std::string> out = Answer::members(object);
   std::sort(out.begin(), out.end());
   return out;
 }
@@ -66,65 +49,14 @@ std::string not_active(const std::string& name, const char* state) {
   return "Stream " + name + " under account 000000000000 not ACTIVE, instead in state " + state;
 }
 
-class SettingsTest : public ::testing::Test {
+class SettingsTest : public ServerTest {
  protected:
-  SettingsTest() { start(TestServer::Options{}); }
-
-  // (Re)starts the server with `options` on this test's clock.
-  void start(TestServer::Options options) {
-    client_.reset();
-    server_.reset();
-    options.clock = &clock_;
-    server_ = std::make_unique<TestServer>(options);
-    client_ = std::make_unique<HttpClient>(server_->client());
-  }
   void start_with_delays(int64_t updating_ms) {
     TestServer::Options o;
     o.delays.updating_ms = updating_ms;
     start(o);
   }
 
-  Answer read(const harness::HttpResponse& r) {
-    Answer a;
-    a.status = r.status;
-    a.body = r.body;
-    a.json.Parse(a.body.c_str());
-    return a;
-  }
-  Answer call(std::string_view op, std::string_view body) { return read(client_->call(op, body)); }
-  // A call signed for another account (a 12-digit access key) and region.
-  Answer call_as(const std::string& account, const std::string& region, std::string_view op,
-                 std::string_view body) {
-    const std::string target = "Kinesis_20131202." + std::string(op);
-    const std::string auth = "AWS4-HMAC-SHA256 Credential=" + account + "/20261127/" + region +
-                             "/kinesis/aws4_request, SignedHeaders=host, Signature=00";
-    const harness::HttpHeader headers[] = {{"X-Amz-Target", target},
-                                           {"Content-Type", "application/x-amz-json-1.1"},
-                                           {"X-Amz-Date", "20261127T000000Z"},
-                                           {"Authorization", auth}};
-    return read(client_->post("/", headers, body));
-  }
-  Answer ok(std::string_view op, std::string_view body) {
-    Answer a = call(op, body);
-    EXPECT_EQ(a.status, 200) << op << ": " << a.body;
-    return a;
-  }
-  // An operation without output members: 200 and an empty body.
-  void ok_empty(std::string_view op, std::string_view body) {
-    Answer a = call(op, body);
-    EXPECT_EQ(a.status, 200) << op << ": " << a.body;
-    EXPECT_EQ(a.body, "") << op;
-  }
-  void expect_error(const Answer& a, const std::string& type, const std::string& message) {
-    EXPECT_EQ(a.status, 400) << a.body;
-    EXPECT_EQ(a.type(), type) << a.body;
-    EXPECT_EQ(a.message(), message) << a.body;
-  }
-
-  void create(const std::string& name, int shards) {
-    ok("CreateStream",
-       R"({"StreamName":")" + name + R"(","ShardCount":)" + std::to_string(shards) + "}");
-  }
   void create_on_demand(const std::string& name) {
     ok("CreateStream",
        R"({"StreamName":")" + name + R"(","StreamModeDetails":{"StreamMode":"ON_DEMAND"}})");
@@ -164,10 +96,6 @@ class SettingsTest : public ::testing::Test {
     return ok("GetRecords",
               R"({"ShardIterator":")" + std::string(it.json["ShardIterator"].GetString()) + "\"}");
   }
-
-  FakeClock clock_{kStart};
-  std::unique_ptr<TestServer> server_;
-  std::unique_ptr<HttpClient> client_;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -422,7 +350,7 @@ TEST_F(SettingsTest, StreamModeSwitchesBothWaysTwiceADay) {
   expect_error(set_mode("s", "PROVISIONED"), "ResourceInUseException", not_active("s", "UPDATING"));
   clock_.advance_ms(1000);
   EXPECT_EQ(status("s"), "ACTIVE");
-  const int64_t first_switch = kStart + 1000;
+  const int64_t first_switch = kStartMs + 1000;
 
   clock_.advance_ms(kHourMs);
   EXPECT_EQ(set_mode("s", "PROVISIONED").status, 200);
@@ -720,8 +648,8 @@ TEST_F(SettingsTest, CommitmentLastsADayAndEndsByItself) {
   EXPECT_EQ(member_names(settings(on)),
             (std::vector<std::string>{"EarliestAllowedEndAt", "StartedAt", "Status"}));
   EXPECT_STREQ(settings(on)["Status"].GetString(), "ENABLED");
-  EXPECT_DOUBLE_EQ(settings(on)["StartedAt"].GetDouble(), seconds(kStart));
-  EXPECT_DOUBLE_EQ(settings(on)["EarliestAllowedEndAt"].GetDouble(), seconds(kStart + kDayMs));
+  EXPECT_DOUBLE_EQ(settings(on)["StartedAt"].GetDouble(), seconds(kStartMs));
+  EXPECT_DOUBLE_EQ(settings(on)["EarliestAllowedEndAt"].GetDouble(), seconds(kStartMs + kDayMs));
   EXPECT_EQ(ok("DescribeAccountSettings", "{}").body, on.body);
 
   // Enabling again changes nothing.
@@ -732,9 +660,10 @@ TEST_F(SettingsTest, CommitmentLastsADayAndEndsByItself) {
   Answer pending = set_commitment("DISABLED");
   ASSERT_EQ(pending.status, 200) << pending.body;
   EXPECT_STREQ(settings(pending)["Status"].GetString(), "ENABLED_UNTIL_EARLIEST_ALLOWED_END");
-  EXPECT_DOUBLE_EQ(settings(pending)["StartedAt"].GetDouble(), seconds(kStart));
-  EXPECT_DOUBLE_EQ(settings(pending)["EndedAt"].GetDouble(), seconds(kStart + kDayMs));
-  EXPECT_DOUBLE_EQ(settings(pending)["EarliestAllowedEndAt"].GetDouble(), seconds(kStart + kDayMs));
+  EXPECT_DOUBLE_EQ(settings(pending)["StartedAt"].GetDouble(), seconds(kStartMs));
+  EXPECT_DOUBLE_EQ(settings(pending)["EndedAt"].GetDouble(), seconds(kStartMs + kDayMs));
+  EXPECT_DOUBLE_EQ(settings(pending)["EarliestAllowedEndAt"].GetDouble(),
+                   seconds(kStartMs + kDayMs));
   EXPECT_EQ(set_commitment("DISABLED").body, pending.body);  // already scheduled
 
   // Warm throughput still works until the end.
@@ -748,13 +677,13 @@ TEST_F(SettingsTest, CommitmentLastsADayAndEndsByItself) {
   EXPECT_EQ(cancelled.body, on.body);
   EXPECT_EQ(set_commitment("DISABLED").body, pending.body);
 
-  clock_.set_ms(kStart + kDayMs - 1);
+  clock_.set_ms(kStartMs + kDayMs - 1);
   EXPECT_EQ(ok("DescribeAccountSettings", "{}").body, pending.body);
-  clock_.set_ms(kStart + kDayMs);
+  clock_.set_ms(kStartMs + kDayMs);
   Answer ended = ok("DescribeAccountSettings", "{}");
   EXPECT_STREQ(settings(ended)["Status"].GetString(), "DISABLED");
-  EXPECT_DOUBLE_EQ(settings(ended)["EndedAt"].GetDouble(), seconds(kStart + kDayMs));
-  EXPECT_DOUBLE_EQ(settings(ended)["StartedAt"].GetDouble(), seconds(kStart));
+  EXPECT_DOUBLE_EQ(settings(ended)["EndedAt"].GetDouble(), seconds(kStartMs + kDayMs));
+  EXPECT_DOUBLE_EQ(settings(ended)["StartedAt"].GetDouble(), seconds(kStartMs));
   expect_error(call("UpdateStreamWarmThroughput", R"({"StreamName":"od","WarmThroughputMiBps":5})"),
                "ValidationException",
                "Account isn't opted in to MinimumThroughputBillingCommitment, which warm "
@@ -768,9 +697,9 @@ TEST_F(SettingsTest, CommitmentLastsADayAndEndsByItself) {
   Answer again = set_commitment("ENABLED");
   EXPECT_EQ(member_names(settings(again)),
             (std::vector<std::string>{"EarliestAllowedEndAt", "StartedAt", "Status"}));
-  EXPECT_DOUBLE_EQ(settings(again)["StartedAt"].GetDouble(), seconds(kStart + kDayMs + kHourMs));
+  EXPECT_DOUBLE_EQ(settings(again)["StartedAt"].GetDouble(), seconds(kStartMs + kDayMs + kHourMs));
   EXPECT_DOUBLE_EQ(settings(again)["EarliestAllowedEndAt"].GetDouble(),
-                   seconds(kStart + 2 * kDayMs + kHourMs));
+                   seconds(kStartMs + 2 * kDayMs + kHourMs));
 }
 
 TEST_F(SettingsTest, CommitmentDisabledAfterItsMinimumEndsAtOnce) {
@@ -781,7 +710,7 @@ TEST_F(SettingsTest, CommitmentDisabledAfterItsMinimumEndsAtOnce) {
   const auto& c = off.json["MinimumThroughputBillingCommitment"];
   EXPECT_STREQ(c["Status"].GetString(), "DISABLED");
   EXPECT_DOUBLE_EQ(c["EndedAt"].GetDouble(),
-                   static_cast<double>(kStart + kDayMs + kHourMs) / 1000.0);
+                   static_cast<double>(kStartMs + kDayMs + kHourMs) / 1000.0);
   EXPECT_EQ(ok("DescribeAccountSettings", "{}").body, off.body);
 }
 
@@ -832,10 +761,9 @@ TEST_F(SettingsTest, SettingsSurviveARestart) {
   expect_error(set_mode("s", "ON_DEMAND"), "LimitExceededException",
                "Cannot switch the capacity mode of stream s under account 000000000000 more "
                "than 2 times in a rolling 24-hour period.");
-  client_.reset();
-  server_.reset();
+  shut_down();
   std::filesystem::remove_all(dir);
 }
 
 }  // namespace
-}  // namespace kinesim
+}  // namespace kinesim::testing

@@ -5,7 +5,7 @@
 #include "resource_api_fixture.h"
 #include "storage/store.h"
 
-namespace kinesim::testing_resources {
+namespace kinesim::testing {
 namespace {
 
 using Tags = std::vector<std::pair<std::string, std::string>>;
@@ -306,7 +306,7 @@ TEST_F(TagDelayTest, TagsChangeOnlyOnceTheResourceIsActive) {
   // UPDATING does not hold tags up. (A settings change through the store: the operations that
   // make a stream UPDATING are not this file's.)
   std::promise<Status> updated;
-  server_.server().store().update_stream(
+  server_->server().store().update_stream(
       StreamKey{kAccount, "us-east-1", "s"}, true,
       [](StreamInfo&, int64_t) { return Status::Ok(); }, [&](Status st) { updated.set_value(st); });
   ASSERT_TRUE(updated.get_future().get().ok());
@@ -350,4 +350,4 @@ TEST_F(TagDelayTest, TagsChangeOnlyOnceTheResourceIsActive) {
 }
 
 }  // namespace
-}  // namespace kinesim::testing_resources
+}  // namespace kinesim::testing
