@@ -177,8 +177,10 @@ std::string Config::usage() {
        "A local Amazon Kinesis Data Streams endpoint.\n\nflags (each also as an environment "
        "variable, e.g. --port as KINESIM_PORT):\n";
   for (const auto& s : settings()) {
+    // Long flags put their help on the next line, aligned with the others.
     std::string flag = std::string("  --") + s.name + " VALUE";
-    flag.resize(std::max<size_t>(flag.size() + 1, 26), ' ');
+    flag = flag.size() < 26 ? flag + std::string(26 - flag.size(), ' ')
+                            : flag + "\n" + std::string(26, ' ');
     o << flag << s.help << "\n";
   }
   o << "  --help                  print this text\n";

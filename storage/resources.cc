@@ -59,14 +59,15 @@ Status not_found(int what) {
   return s;
 }
 
-// Finds the owner `ref` names as `find_stream` and `find_consumer` see them at `now`.
-template <class FindStream, class FindConsumer>
-Result<Owner> resolve(const ResourceRef& ref, int64_t now, FindStream find_stream,
-                      FindConsumer find_consumer) {
-  std::shared_ptr<const StreamInfo> stream = find_stream(ref.stream);
+// Finds the owner `ref` names at `now`, among the streams of `catalog` (the published one, or a
+// transaction's draft) and the consumers `select` (kSelectConsumer) reads.
+template <class Streams>
+Result<Owner> resolve(const ResourceRef& ref, int64_t now, const Streams& catalog,
+                      sqlite::Statement& select) {
+  std::shared_ptr<const StreamInfo> stream = catalog.find(ref.stream);
   if (!stream || stream->status_at(now) == StreamStatus::kGone) return not_found(0);
   if (ref.consumer.empty()) return Owner{kStreamKind, stream->id};
-  Result<std::optional<ConsumerInfo>> c = find_consumer(stream->id, ref.consumer);
+  Result<std::optional<ConsumerInfo>> c = select_consumer(select, stream->id, ref.consumer);
   if (!c.ok()) return c.status();
   if (!c.value() || c.value()->status_at(now) == ConsumerStatus::kGone ||
       (ref.consumer_created_s != 0 && c.value()->created_ms / 1000 != ref.consumer_created_s)) {
@@ -76,11 +77,7 @@ Result<Owner> resolve(const ResourceRef& ref, int64_t now, FindStream find_strea
 }
 
 Result<Owner> resolve_in(Transaction& t, const ResourceRef& ref) {
-  return resolve(
-      ref, t.now_ms(), [&](const StreamKey& k) { return t.catalog().find(k); },
-      [&](int64_t stream_id, std::string_view name) {
-        return select_consumer(t.statement(kSelectConsumer), stream_id, name);
-      });
+  return resolve(ref, t.now_ms(), t.catalog(), t.statement(kSelectConsumer));
 }
 
 Status run_owner_statement(Transaction& t, const char* sql, const Owner& owner) {
@@ -352,11 +349,7 @@ void Store::remove_tags(ResourceRef ref, std::vector<std::string> keys,
 Result<std::vector<Tag>> Store::list_tags(const ResourceRef& ref) {
   std::vector<Tag> out;
   Status s = with_reader([&](ReadConnection& conn) -> Status {
-    auto owner = resolve(
-        ref, clock_.now_ms(), [&](const StreamKey& k) { return catalog_.find(k); },
-        [&](int64_t stream_id, std::string_view name) {
-          return select_consumer(conn.statement(kSelectConsumer), stream_id, name);
-        });
+    auto owner = resolve(ref, clock_.now_ms(), catalog_, conn.statement(kSelectConsumer));
     if (!owner.ok()) return owner.status();
     auto& st =
         conn.statement("SELECT key, value FROM tags WHERE kind = ? AND owner = ? ORDER BY key");
@@ -408,11 +401,7 @@ void Store::delete_policy(ResourceRef ref, std::function<void(Status)> done) {
 Result<std::optional<std::string>> Store::get_policy(const ResourceRef& ref) {
   std::optional<std::string> out;
   Status s = with_reader([&](ReadConnection& conn) -> Status {
-    auto owner = resolve(
-        ref, clock_.now_ms(), [&](const StreamKey& k) { return catalog_.find(k); },
-        [&](int64_t stream_id, std::string_view name) {
-          return select_consumer(conn.statement(kSelectConsumer), stream_id, name);
-        });
+    auto owner = resolve(ref, clock_.now_ms(), catalog_, conn.statement(kSelectConsumer));
     if (!owner.ok()) return owner.status();
     auto& st = conn.statement("SELECT policy FROM policies WHERE kind = ? AND owner = ?");
     sqlite::ResetOnExit reset(st);
