@@ -37,45 +37,24 @@ build_bench
 configure_tree
 ninja -C "$KINESIM_BUILD_DIR" -j"$KINESIM_JOBS" kinesim >&2
 current_bin=$KINESIM_BUILD_DIR/server/kinesim
-
-baseline_bin=""
-if [[ $with_baseline == 1 ]]; then
-  tree=$KINESIM_ROOT/build-baseline/src
-  if [[ ! -d $tree ]]; then
-    log "checking out $baseline_ref into $tree"
-    git -C "$KINESIM_ROOT" worktree add --detach "$tree" "$baseline_ref" >&2
-  fi
-  git -C "$tree" checkout -q --detach "$baseline_ref"
-  cmake -S "$tree" -B "$KINESIM_ROOT/build-baseline/out" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    >"$KINESIM_ROOT/build-baseline/configure.log" 2>&1
-  ninja -C "$KINESIM_ROOT/build-baseline/out" -j"$KINESIM_JOBS" kinesim >&2
-  baseline_bin=$KINESIM_ROOT/build-baseline/out/server/kinesim
-fi
+[[ $with_baseline == 1 ]] && build_baseline "$baseline_ref"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/kinesim-catalog.XXXXXX")
-server_pid=""
+SERVER_PID=""
 cleanup() {
-  [[ -n $server_pid ]] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+  [[ -n $SERVER_PID ]] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
   rm -rf "$work"
 }
 trap cleanup EXIT
 
 run() {  # label binary levels
-  local label=$1 bin=$2 lv=$3 log=$work/$1.log line="" i
-  "$bin" --host 127.0.0.1 --port 0 --db "$work/$label.db" --shard-limit 1000000 >"$log" 2>&1 &
-  server_pid=$!
-  for ((i = 0; i < 600; i++)); do
-    line=$(grep -m1 -o 'listening on http://[^ ]*' "$log" || true)
-    [[ -n $line ]] && break
-    sleep 0.05
-  done
-  [[ -n $line ]] || { log "$label did not start"; cat "$log" >&2; return 1; }
-  "$BENCH_BIN" --endpoint "${line#listening on }" --scenario catalog_scale \
-    --catalog-levels "$lv" --catalog-ops "$ops" --timeout 3600 | sed "s/^/$label /"
-  kill "$server_pid"
-  wait "$server_pid" 2>/dev/null || true
-  server_pid=""
+  start_listening "$2" "$work/$1.log" --db "$work/$1.db" --shard-limit 1000000
+  "$BENCH_BIN" --endpoint "$SERVER_ENDPOINT" --scenario catalog_scale \
+    --catalog-levels "$3" --catalog-ops "$ops" --timeout 3600 | sed "s/^/$1 /"
+  kill "$SERVER_PID"
+  wait "$SERVER_PID" 2>/dev/null || true
+  SERVER_PID=""
 }
 
 run kinesim "$current_bin" "$levels"
-[[ -n $baseline_bin ]] && run baseline "$baseline_bin" "$baseline_levels"
+if [[ $with_baseline == 1 ]]; then run baseline "$BASELINE_BIN" "$baseline_levels"; fi

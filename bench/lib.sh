@@ -34,3 +34,38 @@ build_bench() {
   ninja -C "$solo" -j"$KINESIM_JOBS" kinesim_bench >&2 || return 1
   BENCH_BIN=$solo/kinesim-bench
 }
+
+# Builds kinesim at git revision $1 in <repo>/build-baseline/ (its own worktree, so the working
+# tree is untouched) and sets BASELINE_BIN.
+build_baseline() {
+  local ref=$1 tree=$KINESIM_ROOT/build-baseline/src out=$KINESIM_ROOT/build-baseline/out
+  if [[ ! -d $tree ]]; then
+    log "checking out $ref into $tree"
+    git -C "$KINESIM_ROOT" worktree add --detach "$tree" "$ref" >&2
+  fi
+  git -C "$tree" checkout -q --detach "$ref"
+  cmake -S "$tree" -B "$out" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >"$out.configure.log" 2>&1
+  ninja -C "$out" -j"$KINESIM_JOBS" kinesim >&2
+  BASELINE_BIN=$out/server/kinesim
+}
+
+# Starts `$1 ARGS...` (a kinesim binary and its flags, without --port) on a free port; waits for
+# its listening line and sets SERVER_PID and SERVER_ENDPOINT. Output goes to $2.
+start_listening() {
+  local bin=$1 log=$2 line="" i
+  shift 2
+  "$bin" --host 127.0.0.1 --port 0 "$@" >"$log" 2>&1 &
+  SERVER_PID=$!
+  for ((i = 0; i < 600; i++)); do
+    line=$(grep -m1 -o 'listening on http://[^ ]*' "$log" || true)
+    [[ -n $line ]] && break
+    kill -0 "$SERVER_PID" 2>/dev/null || break
+    sleep 0.05
+  done
+  if [[ -z $line ]]; then
+    log "$bin did not announce its endpoint:"
+    cat "$log" >&2
+    return 1
+  fi
+  SERVER_ENDPOINT=${line#listening on }
+}
