@@ -108,7 +108,8 @@ TEST_F(SettingsTest, EncryptionStampsTheRecordsWrittenWhileItIsOn) {
 
   ok_empty("StartStreamEncryption",
            R"({"StreamName":"s","EncryptionType":"KMS","KeyId":"alias/aws/kinesis"})");
-  const auto& desc = describe("s").json["StreamDescription"];
+  const Answer desc_answer = describe("s");
+  const auto& desc = desc_answer.json["StreamDescription"];
   EXPECT_STREQ(desc["EncryptionType"].GetString(), "KMS");
   EXPECT_STREQ(desc["KeyId"].GetString(), "alias/aws/kinesis");
   Answer sum = summary("s");
@@ -123,7 +124,8 @@ TEST_F(SettingsTest, EncryptionStampsTheRecordsWrittenWhileItIsOn) {
 
   ok_empty("StopStreamEncryption",
            R"({"StreamName":"s","EncryptionType":"KMS","KeyId":"alias/aws/kinesis"})");
-  const auto& after_desc = describe("s").json["StreamDescription"];
+  const Answer after_desc_answer = describe("s");
+  const auto& after_desc = after_desc_answer.json["StreamDescription"];
   EXPECT_STREQ(after_desc["EncryptionType"].GetString(), "NONE");
   EXPECT_FALSE(after_desc.HasMember("KeyId"));
   Answer after = ok("PutRecord", R"({"StreamName":"s","PartitionKey":"k","Data":"BA=="})");
@@ -264,7 +266,8 @@ TEST_F(SettingsTest, EnhancedMonitoringReportsBeforeAndAfter) {
             std::vector<std::string>{"IncomingBytes"});
   EXPECT_EQ(strings(second.json["DesiredShardLevelMetrics"]),
             (std::vector<std::string>{"IncomingBytes", "IteratorAgeMilliseconds"}));
-  const auto& monitoring = describe("s").json["StreamDescription"]["EnhancedMonitoring"];
+  const Answer monitoring_answer = describe("s");
+  const auto& monitoring = monitoring_answer.json["StreamDescription"]["EnhancedMonitoring"];
   ASSERT_EQ(monitoring.Size(), 1u);
   EXPECT_EQ(strings(monitoring[0]["ShardLevelMetrics"]),
             (std::vector<std::string>{"IncomingBytes", "IteratorAgeMilliseconds"}));
@@ -564,7 +567,8 @@ TEST_F(SettingsTest, WarmThroughputNeedsAnOnDemandStreamAndTheCommitment) {
   EXPECT_EQ(status("od"), "UPDATING");
   expect_error(warm("od", 200), "ResourceInUseException", not_active("od", "UPDATING"));
   clock_.advance_ms(100);
-  const auto& shown = summary("od").json["StreamDescriptionSummary"]["WarmThroughput"];
+  const Answer shown_answer = summary("od");
+  const auto& shown = shown_answer.json["StreamDescriptionSummary"]["WarmThroughput"];
   EXPECT_EQ(shown["TargetMiBps"].GetInt(), 100);
   EXPECT_EQ(shown["CurrentMiBps"].GetInt(), 100);
 
@@ -751,7 +755,8 @@ TEST_F(SettingsTest, SettingsSurviveARestart) {
   const std::string account_settings = ok("DescribeAccountSettings", "{}").body;
 
   start(o);  // the same database file
-  const auto& d = describe("s").json["StreamDescription"];
+  const Answer d_answer = describe("s");
+  const auto& d = d_answer.json["StreamDescription"];
   EXPECT_STREQ(d["KeyId"].GetString(), "alias/a");
   EXPECT_EQ(strings(d["EnhancedMonitoring"][0]["ShardLevelMetrics"]),
             std::vector<std::string>{"OutgoingBytes"});
