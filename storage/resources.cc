@@ -421,26 +421,40 @@ Result<std::optional<std::string>> Store::get_policy(const ResourceRef& ref) {
 // ---------------------------------------------------------------------------------------------
 // Account settings
 
-Result<AccountSettings> Store::account_settings(const std::string& account,
+namespace {
+
+constexpr const char* kSelectAccountSettings =
+    "SELECT commitment, started_ms, ended_ms, earliest_end_ms FROM account_settings "
+    "WHERE account = ? AND region = ?";
+
+// An account's settings through `select` (kSelectAccountSettings); the defaults when it has none.
+Result<AccountSettings> select_account_settings(sqlite::Statement& select,
+                                                const std::string& account,
                                                 const std::string& region) {
   AccountSettings out;
+  sqlite::ResetOnExit reset(select);
+  select.bind(1, account);
+  select.bind(2, region);
+  const int rc = select.step();
+  if (rc == SQLITE_ROW) {
+    out.commitment = static_cast<BillingCommitment>(select.column_int(0));
+    out.started_ms = select.column_int(1);
+    out.ended_ms = select.column_int(2);
+    out.earliest_end_ms = select.column_int(3);
+  } else if (rc != SQLITE_DONE) {
+    return internal(std::string("read account settings: ") + sqlite3_errstr(rc));
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<AccountSettings> Store::account_settings(const std::string& account,
+                                                const std::string& region) {
+  Result<AccountSettings> out = AccountSettings{};
   Status s = with_reader([&](ReadConnection& conn) -> Status {
-    auto& st = conn.statement(
-        "SELECT commitment, started_ms, ended_ms, earliest_end_ms FROM account_settings "
-        "WHERE account = ? AND region = ?");
-    sqlite::ResetOnExit reset(st);
-    st.bind(1, account);
-    st.bind(2, region);
-    const int rc = st.step();
-    if (rc == SQLITE_ROW) {
-      out.commitment = static_cast<BillingCommitment>(st.column_int(0));
-      out.started_ms = st.column_int(1);
-      out.ended_ms = st.column_int(2);
-      out.earliest_end_ms = st.column_int(3);
-    } else if (rc != SQLITE_DONE) {
-      return internal(std::string("read account settings: ") + sqlite3_errstr(rc));
-    }
-    return Status::Ok();
+    out = select_account_settings(conn.statement(kSelectAccountSettings), account, region);
+    return out.ok() ? Status::Ok() : out.status();
   });
   if (!s.ok()) return s;
   return out;
@@ -472,24 +486,9 @@ void Store::change_account_settings(std::string account, std::string region,
   submit(make_result_job<AccountSettings>(
       [account = std::move(account), region = std::move(region),
        change = std::move(change)](Transaction& t) -> Result<AccountSettings> {
-        AccountSettings settings;
-        {
-          auto& st = t.statement(
-              "SELECT commitment, started_ms, ended_ms, earliest_end_ms FROM account_settings "
-              "WHERE account = ? AND region = ?");
-          sqlite::ResetOnExit reset(st);
-          st.bind(1, account);
-          st.bind(2, region);
-          const int rc = st.step();
-          if (rc == SQLITE_ROW) {
-            settings.commitment = static_cast<BillingCommitment>(st.column_int(0));
-            settings.started_ms = st.column_int(1);
-            settings.ended_ms = st.column_int(2);
-            settings.earliest_end_ms = st.column_int(3);
-          } else if (rc != SQLITE_DONE) {
-            return t.error("read account settings");
-          }
-        }
+        auto read = select_account_settings(t.statement(kSelectAccountSettings), account, region);
+        if (!read.ok()) return read.status();
+        AccountSettings settings = read.value();
         if (Status s = change(settings, t.now_ms()); !s.ok()) return s;
         if (Status s = write_account_settings(t, account, region, settings); !s.ok()) return s;
         return settings;

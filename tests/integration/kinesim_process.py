@@ -10,6 +10,7 @@ us-east-1 and no AWS config files, so nothing on the machine leaks in.
 """
 
 import base64
+import json
 import os
 import re
 import signal
@@ -303,6 +304,23 @@ class ServerTestCase(unittest.TestCase):
                 cls.server.close()
         finally:
             super().tearDownClass()
+
+    # -- the AWS CLI -----------------------------------------------------
+    def aws(self, *args, expect_ok=True, env=None):
+        """Runs `aws kinesis ARGS...` against the server: the parsed JSON output (None for an
+        empty one) when it must succeed, else the finished process."""
+        cmd = ["aws", "--endpoint-url=" + self.server.endpoint, "--output", "json", "kinesis"] + list(args)
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=env or client_env(), timeout=120)
+        if expect_ok:
+            self.assertEqual(proc.returncode, 0, "%s\nstdout: %s\nstderr: %s" % (cmd, proc.stdout, proc.stderr))
+            return json.loads(proc.stdout) if proc.stdout.strip() else None
+        return proc
+
+    def assertCliError(self, proc, operation, code, message):
+        """The CLI failed with Kinesis' error `code` and exactly `message`."""
+        self.assertIn(proc.returncode, (254, 255), proc.stderr)
+        self.assertIn("An error occurred (%s) when calling the %s operation: %s" % (code, operation, message),
+                      proc.stderr)
 
     # -- streams ---------------------------------------------------------
     def create_stream(self, shards=1, name=None, client=None, **kwargs):

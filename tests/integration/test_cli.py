@@ -5,7 +5,6 @@ essentials: the everyday workflow and the shape of a CLI error.
 """
 
 import base64
-import json
 import re
 import shutil
 import subprocess
@@ -30,14 +29,6 @@ class CliWorkflowTest(ServerTestCase):
         # The README's own names on a fresh server; unique ones on a shared endpoint.
         cls.ts = "test-stream" if cls.server.managed else unique_name("test-stream")
         cls.od = "od" if cls.server.managed else unique_name("od")
-
-    def aws(self, *args, expect_ok=True):
-        cmd = ["aws", "--endpoint-url=" + self.server.endpoint, "--output", "json", "kinesis"] + list(args)
-        proc = subprocess.run(cmd, capture_output=True, text=True, env=client_env(), timeout=120)
-        if expect_ok:
-            self.assertEqual(proc.returncode, 0, "%s\nstdout: %s\nstderr: %s" % (cmd, proc.stdout, proc.stderr))
-            return json.loads(proc.stdout) if proc.stdout.strip() else None
-        return proc
 
     def test_readme_workflow(self):
         self.assertIsNone(self.aws("create-stream", "--stream-name", self.ts, "--shard-count", "1"))

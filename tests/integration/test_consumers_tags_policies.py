@@ -13,10 +13,9 @@ import datetime
 import json
 import re
 import shutil
-import subprocess
 import unittest
 
-from kinesim_process import (ACCOUNT_ID, REGION, KinesimServer, ServerTestCase, client_env,
+from kinesim_process import (ACCOUNT_ID, REGION, KinesimServer, ServerTestCase,
                              not_found, require_managed, stream_arn, unique_name, wait_until)
 
 CONSUMER_KEYS = ["ConsumerName", "ConsumerARN", "ConsumerStatus", "ConsumerCreationTimestamp"]
@@ -452,19 +451,6 @@ def cli_available():
 @unittest.skipIf(not cli_available(), "the AWS CLI (aws) is not installed")
 class CliTest(ServerTestCase):
     """The everyday consumer and stream-tag commands through the AWS CLI."""
-
-    def aws(self, *args, expect_ok=True):
-        cmd = ["aws", "--endpoint-url=" + self.server.endpoint, "--output", "json", "kinesis"] + list(args)
-        proc = subprocess.run(cmd, capture_output=True, text=True, env=client_env(), timeout=120)
-        if expect_ok:
-            self.assertEqual(proc.returncode, 0, "%s\nstdout: %s\nstderr: %s" % (cmd, proc.stdout, proc.stderr))
-            return json.loads(proc.stdout) if proc.stdout.strip() else None
-        return proc
-
-    def assertCliError(self, proc, operation, code, message):
-        self.assertIn(proc.returncode, (254, 255), proc.stderr)
-        self.assertIn("An error occurred (%s) when calling the %s operation: %s" % (code, operation, message),
-                      proc.stderr)
 
     def test_consumers(self):
         stream = self.create_stream()

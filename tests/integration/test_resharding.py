@@ -6,12 +6,10 @@ the operations without output, UpdateShardCount's four members, and error names
 and messages as the service words them.
 """
 
-import json
 import shutil
-import subprocess
 import unittest
 
-from kinesim_process import (ACCOUNT_ID, MAX_HASH_KEY, KinesimServer, ServerTestCase, client_env,
+from kinesim_process import (ACCOUNT_ID, MAX_HASH_KEY, KinesimServer, ServerTestCase,
                              not_found, shard_id, stream_arn, unique_name)
 
 HALF = 2 ** 127
@@ -385,14 +383,6 @@ class UpdatingStateTest(ReshardingBase):
 
 @unittest.skipIf(shutil.which("aws") is None, "the AWS CLI (aws) is not installed")
 class ReshardingCliTest(ReshardingBase):
-
-    def aws(self, *args, expect_ok=True):
-        cmd = ["aws", "--endpoint-url=" + self.server.endpoint, "--output", "json", "kinesis"] + list(args)
-        proc = subprocess.run(cmd, capture_output=True, text=True, env=client_env(), timeout=120)
-        if expect_ok:
-            self.assertEqual(proc.returncode, 0, "%s\nstdout: %s\nstderr: %s" % (cmd, proc.stdout, proc.stderr))
-            return json.loads(proc.stdout) if proc.stdout.strip() else None
-        return proc
 
     def test_resharding_and_retention(self):
         name = self.create_stream(2)

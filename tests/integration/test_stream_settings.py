@@ -13,10 +13,8 @@ account), so they also work against a shared endpoint.
 """
 
 import datetime
-import json
 import random
 import shutil
-import subprocess
 import unittest
 
 import boto3
@@ -489,15 +487,6 @@ class AccountSettingsTest(SettingsTestCase):
 class SettingsCliTest(SettingsTestCase):
     """The everyday settings commands through the AWS CLI."""
 
-    def aws(self, *args, expect_ok=True, env=None):
-        cmd = ["aws", "--endpoint-url=" + self.server.endpoint, "--output", "json", "kinesis"] + list(args)
-        proc = subprocess.run(cmd, capture_output=True, text=True, env=env or client_env(), timeout=120)
-        if expect_ok:
-            self.assertEqual(proc.returncode, 0, "%s\nstdout: %s\nstderr: %s" % (cmd, proc.stdout, proc.stderr))
-            return json.loads(proc.stdout) if proc.stdout.strip() else None
-        self.assertIn(proc.returncode, (254, 255), proc.stderr)
-        return proc
-
     def test_settings_commands(self):
         name = self.create_stream(2)
         self.assertIsNone(self.aws("start-stream-encryption", "--stream-name", name,
@@ -539,17 +528,17 @@ class SettingsCliTest(SettingsTestCase):
         name = self.create_stream(1)
         proc = self.aws("start-stream-encryption", "--stream-name", name, "--encryption-type", "NONE",
                         "--key-id", "alias/a", expect_ok=False)
-        self.assertIn("An error occurred (InvalidArgumentException) when calling the StartStreamEncryption "
-                      "operation: Encryption type cannot be NONE.", proc.stderr)
+        self.assertCliError(proc, "StartStreamEncryption", "InvalidArgumentException",
+                            "Encryption type cannot be NONE.")
         proc = self.aws("update-stream-mode", "--stream-arn", stream_arn(name),
                         "--stream-mode-details", "StreamMode=PROVISIONED", expect_ok=False)
-        self.assertIn("An error occurred (InvalidArgumentException) when calling the UpdateStreamMode "
-                      "operation: The capacity mode of stream %s under account %s is already PROVISIONED."
-                      % (name, ACCOUNT_ID), proc.stderr)
+        self.assertCliError(proc, "UpdateStreamMode", "InvalidArgumentException",
+                            "The capacity mode of stream %s under account %s is already PROVISIONED."
+                            % (name, ACCOUNT_ID))
         proc = self.aws("enable-enhanced-monitoring", "--stream-name", "missing-" + name,
                         "--shard-level-metrics", "ALL", expect_ok=False)
-        self.assertIn("An error occurred (ResourceNotFoundException) when calling the "
-                      "EnableEnhancedMonitoring operation: " + not_found("missing-" + name), proc.stderr)
+        self.assertCliError(proc, "EnableEnhancedMonitoring", "ResourceNotFoundException",
+                            not_found("missing-" + name))
 
 
 if __name__ == "__main__":
