@@ -36,6 +36,9 @@ struct Options {
   double timeout_s = 300.0;            // bound on any one setup, fill or drain phase
   uint64_t max_ops = 20'000'000;       // bound on requests of one timed scenario
   bool keep_streams = false;           // leave the streams in place after each scenario
+  // The put scenarios write to this existing stream instead of making their own (so an endpoint
+  // that answers without keeping streams, like the HTTP floor, can be measured the same way).
+  std::string stream;
   // catalog_scale: stream counts to measure at, and calls timed per operation at each.
   std::vector<uint64_t> catalog_levels{1'000, 10'000, 100'000};
   uint64_t catalog_ops = 2'000;

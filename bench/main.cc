@@ -47,6 +47,7 @@ Options:
   --timeout S           bound on each setup, fill or drain phase (default 300)
   --max-ops N           bound on requests in one timed scenario (default 20000000)
   --keep-streams        do not delete the scenario streams afterwards
+  --stream NAME         put scenarios write to this existing stream (not created or deleted)
   --catalog-levels L    comma-separated stream counts for catalog_scale (default 1000,10000,100000)
   --catalog-ops N       calls timed per operation and level in catalog_scale (default 2000)
   --verbose             per-run details on stderr
@@ -138,6 +139,8 @@ Options ParseArgs(int argc, char** argv) {
       }
     } else if (flag == "--catalog-ops") {
       options.catalog_ops = ParseNumber<uint64_t>(flag, value());
+    } else if (flag == "--stream") {
+      options.stream = std::string(value());
     } else if (flag == "--keep-streams") {
       options.keep_streams = true;
     } else if (flag == "--verbose") {

@@ -121,7 +121,13 @@ TimedRun RunTimed(const Options& options, int threads, const Operation& op, Erro
 class ScenarioStream {
  public:
   ScenarioStream(const Options& options, std::string_view scenario, int shards)
-      : options_(options), client_(options.endpoint), name_(UniqueStreamName(scenario)) {
+      : options_(options),
+        client_(options.endpoint),
+        name_(options.stream.empty() ? UniqueStreamName(scenario) : options.stream) {
+    if (!options.stream.empty()) {
+      keep_ = true;  // the caller's stream: used as it is, never created or deleted here
+      return;
+    }
     CreateStream(client_, name_, shards);
     WaitActive(client_, name_, DeadlineFrom(options), kSetupPoll);
   }
