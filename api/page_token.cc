@@ -15,6 +15,11 @@ std::string PageToken::seal(const Sealer& sealer) const {
   return sealer.seal(plain);
 }
 
+std::optional<Error> PageToken::expired(int64_t now_ms) const {
+  if (now_ms - issued_ms <= kPageTokenLifetimeMs) return std::nullopt;
+  return errors::expired_next_token("The NextToken has expired.");
+}
+
 std::optional<PageToken> PageToken::open(const Sealer& sealer, std::string_view token, char kind) {
   auto plain = sealer.open(token);
   if (!plain || plain->size() < 9 || (*plain)[0] != kind) return std::nullopt;

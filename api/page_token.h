@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "api/error.h"
 #include "api/sealed.h"
 
 namespace kinesim::api {
@@ -21,6 +22,8 @@ struct PageToken {
   std::vector<std::string> fields;
 
   std::string seal(const Sealer& sealer) const;
+  // ExpiredNextTokenException once the token is older than kPageTokenLifetimeMs at `now_ms`.
+  std::optional<Error> expired(int64_t now_ms) const;
   static std::optional<PageToken> open(const Sealer& sealer, std::string_view token, char kind);
 };
 

@@ -213,6 +213,13 @@ std::optional<Error> find_stream(const Call& call, const StreamKey& key,
   return std::nullopt;
 }
 
+std::optional<Error> check_creation_timestamp(const Input& in, const StreamInfo& stream) {
+  auto created = in["StreamCreationTimestamp"].timestamp();
+  // Seconds are what clients see of the creation time.
+  if (!created || static_cast<int64_t>(*created) == stream.created_ms / 1000) return std::nullopt;
+  return stream_not_found(stream.key);
+}
+
 std::optional<Error> require_active(const StreamInfo& stream, int64_t now_ms) {
   const StreamStatus status = stream.status_at(now_ms);
   if (status == StreamStatus::kActive) return std::nullopt;

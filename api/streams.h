@@ -72,6 +72,9 @@ Error storage_error(const Status& s, const StreamKey& key);
 // The stream as committed, unless it has finished deleting; ResourceNotFoundException otherwise.
 std::optional<Error> find_stream(const Call& call, const StreamKey& key,
                                  std::shared_ptr<const StreamInfo>& out);
+// StreamCreationTimestamp (ListShards, ListStreamConsumers) tells apart streams that had the
+// same name: ResourceNotFoundException when `in` gives one that is not `stream`'s creation second.
+std::optional<Error> check_creation_timestamp(const Input& in, const StreamInfo& stream);
 // ResourceInUseException unless the stream is ACTIVE at `now_ms`.
 std::optional<Error> require_active(const StreamInfo& stream, int64_t now_ms);
 

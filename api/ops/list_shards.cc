@@ -70,9 +70,7 @@ void ListShards(Call& call) {
     if (!page || page->fields.size() != 6) {
       return call.reply.fail(errors::invalid_argument("Invalid ShardId in NextToken."));
     }
-    if (call.now_ms() - page->issued_ms > kPageTokenLifetimeMs) {
-      return call.reply.fail(errors::expired_next_token("The NextToken has expired."));
-    }
+    if (auto e = page->expired(call.now_ms())) return call.reply.fail(*e);
     key = StreamKey{page->fields[0], page->fields[1], page->fields[2]};
     filter.type = page->fields[3];
     filter.after_index = std::stoll(page->fields[4]);
@@ -106,12 +104,7 @@ void ListShards(Call& call) {
   }
   std::shared_ptr<const StreamInfo> stream;
   if (auto e = find_stream(call, key, stream)) return call.reply.fail(*e);
-  if (auto created = in["StreamCreationTimestamp"].timestamp()) {
-    // It tells apart streams that had the same name; seconds are what clients see.
-    if (static_cast<int64_t>(*created) != stream->created_ms / 1000) {
-      return call.reply.fail(stream_not_found(key));
-    }
-  }
+  if (auto e = check_creation_timestamp(in, *stream)) return call.reply.fail(*e);
 
   const int64_t now = call.now_ms();
   std::vector<const ShardInfo*> page;

@@ -25,12 +25,7 @@ void ListStreamConsumers(Call& call) {
   }
   std::shared_ptr<const StreamInfo> stream;
   if (auto e = find_stream(call, key, stream)) return call.reply.fail(*e);
-  if (auto created = in["StreamCreationTimestamp"].timestamp()) {
-    // It tells apart streams that had the same name; seconds are what clients see.
-    if (static_cast<int64_t>(*created) != stream->created_ms / 1000) {
-      return call.reply.fail(stream_not_found(key));
-    }
-  }
+  if (auto e = check_creation_timestamp(in, *stream)) return call.reply.fail(*e);
   std::string after;  // list names strictly greater than this
   if (token) {
     // A token belongs to one stream: the one it was issued for, not a later one of that name.
@@ -40,9 +35,7 @@ void ListStreamConsumers(Call& call) {
         page->fields[3] != std::to_string(stream->created_ms)) {
       return call.reply.fail(errors::invalid_argument("Invalid NextToken."));
     }
-    if (call.now_ms() - page->issued_ms > kPageTokenLifetimeMs) {
-      return call.reply.fail(errors::expired_next_token("The NextToken has expired."));
-    }
+    if (auto e = page->expired(call.now_ms())) return call.reply.fail(*e);
     after = page->fields[4];
   }
   const int64_t limit =

@@ -23,9 +23,7 @@ void ListStreams(Call& call) {
         page->fields[1] != call.caller.region) {
       return call.reply.fail(errors::invalid_argument("Invalid NextToken."));
     }
-    if (call.now_ms() - page->issued_ms > kPageTokenLifetimeMs) {
-      return call.reply.fail(errors::expired_next_token("The NextToken has expired."));
-    }
+    if (auto e = page->expired(call.now_ms())) return call.reply.fail(*e);
     after = std::max(after, page->fields[2]);
   }
   // One more than a page says whether there are more; streams that finished deleting are left

@@ -10,12 +10,10 @@ void UpdateMaxRecordSize(Call& call) {
   // The operation names its stream by ARN only (the model has no StreamName).
   auto arn = call.in["StreamARN"].str();
   if (!arn) return call.reply.fail(errors::validation("StreamARN should be provided."));
-  auto key = parse_stream_arn(*arn);
-  if (!key) {
-    return call.reply.fail(errors::invalid_argument("Invalid StreamARN: " + std::string(*arn)));
-  }
+  StreamKey key;
+  if (auto e = stream_key(call, call.in, key)) return call.reply.fail(*e);
   const auto kib = static_cast<int32_t>(*call.in["MaxRecordSizeInKiB"].integer());
-  change_stream(call, *key, true, [kib](StreamInfo& stream, int64_t now) -> std::optional<Error> {
+  change_stream(call, key, true, [kib](StreamInfo& stream, int64_t now) -> std::optional<Error> {
     if (auto e = require_active(stream, now)) return e;
     stream.max_record_size_kib = kib;
     return std::nullopt;

@@ -18,12 +18,8 @@ constexpr size_t kSwitchesPerDay = 2;
 }  // namespace
 
 void UpdateStreamMode(Call& call) {
-  const std::string_view arn = *call.in["StreamARN"].str();
-  auto parsed = parse_stream_arn(arn);
-  if (!parsed) {
-    return call.reply.fail(errors::invalid_argument("Invalid StreamARN: " + std::string(arn)));
-  }
-  const StreamKey key = std::move(*parsed);
+  StreamKey key;  // by StreamARN, which the model requires here
+  if (auto e = stream_key(call, call.in, key)) return call.reply.fail(*e);
   const StreamMode mode = *call.in["StreamModeDetails"]["StreamMode"].str() == "ON_DEMAND"
                               ? StreamMode::kOnDemand
                               : StreamMode::kProvisioned;
