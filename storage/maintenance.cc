@@ -36,15 +36,36 @@ Status run_and_wait(const std::function<void(std::unique_ptr<WriteJob>)>& submit
   return result.get();
 }
 
-}  // namespace
-
-namespace store_internal {
-
+// Raises a published counter floor; never lowers it (two trims may commit out of order).
 void raise_floor(std::atomic<uint64_t>& floor, uint64_t to) {
   uint64_t now = floor.load(std::memory_order_acquire);
   while (now < to && !floor.compare_exchange_weak(now, to, std::memory_order_acq_rel)) {
   }
 }
+
+// Deletes a shard's records with trimmed < counter <= upto and raises its counter floor to
+// `upto`: in the database now, in `cursor` once the transaction commits. Sets the cursor's
+// oldest-record hint to `next_oldest` at once, so puts later in this transaction see it (a hint
+// may run behind the truth, never ahead).
+Status trim_shard(Transaction& t, int64_t gid, const std::shared_ptr<ShardCursor>& cursor,
+                  uint64_t trimmed, uint64_t upto, int64_t next_oldest) {
+  if (upto > trimmed) {
+    if (Status s = store_internal::delete_records(t, gid, trimmed, upto); !s.ok()) return s;
+    auto& st =
+        t.statement("UPDATE shards SET trimmed_through = max(trimmed_through, ?) WHERE id = ?");
+    sqlite::ResetOnExit reset(st);
+    st.bind(1, static_cast<int64_t>(upto));
+    st.bind(2, gid);
+    if (st.step() != SQLITE_DONE) return t.error("raise counter floor");
+    t.after_commit([cursor, upto] { raise_floor(cursor->trimmed_through, upto); });
+  }
+  cursor->oldest_arrival_ms.store(next_oldest, std::memory_order_relaxed);
+  return Status::Ok();
+}
+
+}  // namespace
+
+namespace store_internal {
 
 Status expire_records(Transaction& t, const StreamInfo& stream, int64_t cutoff_ms) {
   for (const ShardInfo& shard : stream.shards->all()) {
@@ -67,17 +88,9 @@ Status expire_records(Transaction& t, const StreamInfo& stream, int64_t cutoff_m
                               ? (static_cast<uint64_t>(first.column_int(0)) & kMaxRecordCounter) - 1
                               : cursor.pending_counter;
     const int64_t next_oldest = kept ? first.column_int(1) : 0;
-    if (upto > trimmed) {
-      if (Status s = delete_records(t, shard.gid, trimmed, upto); !s.ok()) return s;
-      auto& st =
-          t.statement("UPDATE shards SET trimmed_through = max(trimmed_through, ?) WHERE id = ?");
-      sqlite::ResetOnExit reset(st);
-      st.bind(1, static_cast<int64_t>(upto));
-      st.bind(2, shard.gid);
-      if (st.step() != SQLITE_DONE) return t.error("raise counter floor");
-      t.after_commit([c = shard.cursor, upto] { raise_floor(c->trimmed_through, upto); });
+    if (Status s = trim_shard(t, shard.gid, shard.cursor, trimmed, upto, next_oldest); !s.ok()) {
+      return s;
     }
-    cursor.oldest_arrival_ms.store(next_oldest, std::memory_order_relaxed);
   }
   return Status::Ok();
 }
@@ -182,20 +195,8 @@ Status Store::run_maintenance() {
         if (!expired.ok()) return expired.status();
         const uint64_t upto = std::min(expired.value(), trimmed + kTrimChunk);
         const int64_t gid = shard.gid;
-        Status s = run_and_wait(submit, [gid, trimmed, upto, &cursor](Transaction& t) -> Status {
-          if (upto > trimmed) {
-            if (Status d = store_internal::delete_records(t, gid, trimmed, upto); !d.ok()) {
-              return d;
-            }
-            auto& st = t.statement(
-                "UPDATE shards SET trimmed_through = max(trimmed_through, ?) WHERE id = ?");
-            sqlite::ResetOnExit reset(st);
-            st.bind(1, static_cast<int64_t>(upto));
-            st.bind(2, gid);
-            if (st.step() != SQLITE_DONE) return t.error("raise counter floor");
-          }
-          // The oldest record left sets the hint; set here, not after COMMIT, so puts later in
-          // this transaction see it (a hint may run behind the truth, never ahead).
+        Status s = run_and_wait(submit, [gid, trimmed, upto, c = shard.cursor](Transaction& t) {
+          // The oldest record left after the trim is the new hint.
           auto& first =
               t.statement("SELECT ts FROM records WHERE id > ? AND id <= ? ORDER BY id LIMIT 1");
           sqlite::ResetOnExit reset(first);
@@ -203,13 +204,7 @@ Status Store::run_maintenance() {
           first.bind(2, record_id(gid, kMaxRecordCounter));
           const int rc = first.step();
           if (rc != SQLITE_ROW && rc != SQLITE_DONE) return t.error("read oldest record");
-          cursor.oldest_arrival_ms.store(rc == SQLITE_ROW ? first.column_int(0) : 0,
-                                         std::memory_order_relaxed);
-          if (upto > trimmed) {
-            t.after_commit(
-                [&cursor, upto] { store_internal::raise_floor(cursor.trimmed_through, upto); });
-          }
-          return Status::Ok();
+          return trim_shard(t, gid, c, trimmed, upto, rc == SQLITE_ROW ? first.column_int(0) : 0);
         });
         if (!s.ok()) return s;
         if (upto >= expired.value()) break;

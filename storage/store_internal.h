@@ -86,8 +86,6 @@ Status purge_deleted_consumers(Transaction& t);
 // Deletes every record of `stream` that arrived before `cutoff_ms`, in this transaction, and
 // raises the shards' counter floors past them (maintenance.cc).
 Status expire_records(Transaction& t, const StreamInfo& stream, int64_t cutoff_ms);
-// Raises a published counter floor; never lowers it.
-void raise_floor(std::atomic<uint64_t>& floor, uint64_t to);
 
 }  // namespace store_internal
 }  // namespace kinesim
