@@ -157,18 +157,6 @@ start_peer() {
   return 1
 }
 
-# Appends the key=value fields of a bench output file to $values under `target`, optionally
-# renaming the scenario.
-collect() {  # target file [scenario-rename]
-  awk -v t="$1" -v rename="${3:-}" '
-    NF >= 2 {
-      name = (rename != "") ? rename : $1
-      for (i = 2; i <= NF; i++) {
-        eq = index($i, "=")
-        if (eq > 0) print t, name, substr($i, 1, eq - 1), substr($i, eq + 1)
-      }
-    }' "$2" >>"$values"
-}
 
 bench() {  # out-file bench-args...
   local out=$1
@@ -234,15 +222,6 @@ if [[ $do_startup == 1 ]]; then
 fi
 
 # ---- summary -------------------------------------------------------------------------------
-median() {  # target scenario metric
-  awk -v t="$1" -v s="$2" -v m="$3" '$1 == t && $2 == s && $3 == m { print $4 }' "$values" |
-    sort -g | awk '{ v[NR] = $1 }
-      END {
-        if (NR == 0) print "n/a"
-        else if (NR % 2) print v[(NR + 1) / 2]
-        else print (v[NR / 2] + v[NR / 2 + 1]) / 2
-      }'
-}
 
 errors_of() {  # target scenario: summed errors, with FAILED if any run failed
   awk -v t="$1" -v s="$2" '

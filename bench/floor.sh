@@ -53,9 +53,8 @@ run_load() {  # label endpoint [bench args...]
   local label=$1 endpoint=$2
   shift 2
   "$BENCH_BIN" --endpoint "$endpoint" --duration "$duration" \
-    --scenario put_record_c1,put_record_c32 "$@" | tee -a /dev/stderr |
-    awk -v who="$label" '{for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[2] != "") print who, $1, kv[1], kv[2] }}' \
-      >>"$values"
+    --scenario put_record_c1,put_record_c32 "$@" | tee "$work/out" >&2
+  collect "$label" "$work/out"
 }
 
 measure_kinesim() {
@@ -84,9 +83,7 @@ done
 
 printf '%-16s %-8s %12s %12s %10s\n' scenario metric kinesim floor fraction
 for scenario in put_record_c1 put_record_c32; do
-  median() { awk -v w="$1" -v s="$2" -v m="$3" '$1 == w && $2 == s && $3 == m {print $4}' "$values" |
-    sort -g | awk '{a[NR] = $1} END {if (NR) print a[int((NR + 1) / 2)]}'; }
   k=$(median kinesim "$scenario" ops/s); f=$(median floor "$scenario" ops/s)
   printf '%-16s %-8s %12s %12s %10s\n' "$scenario" ops/s "$k" "$f" \
-    "$(awk -v k="$k" -v f="$f" 'BEGIN { if (f > 0) printf "%.2f", k / f; else print "-" }')"
+    "$(awk -v k="$k" -v f="$f" 'BEGIN { if (k != "n/a" && f != "n/a" && f > 0) printf "%.2f", k / f; else print "-" }')"
 done

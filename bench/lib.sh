@@ -69,3 +69,29 @@ start_listening() {
   fi
   SERVER_ENDPOINT=${line#listening on }
 }
+
+# Results are lines "target scenario metric value" in the file $values (set by the script).
+
+# Appends the key=value fields of a kinesim-bench output file to $values under `target`, optionally
+# renaming the scenario.
+collect() {  # target file [scenario-rename]
+  awk -v t="$1" -v rename="${3:-}" '
+    NF >= 2 {
+      name = (rename != "") ? rename : $1
+      for (i = 2; i <= NF; i++) {
+        eq = index($i, "=")
+        if (eq > 0) print t, name, substr($i, 1, eq - 1), substr($i, eq + 1)
+      }
+    }' "$2" >>"$values"
+}
+
+# The median of one figure over the repetitions in $values ("n/a" when there is none).
+median() {  # target scenario metric
+  awk -v t="$1" -v s="$2" -v m="$3" '$1 == t && $2 == s && $3 == m { print $4 }' "$values" |
+    sort -g | awk '{ v[NR] = $1 }
+      END {
+        if (NR == 0) print "n/a"
+        else if (NR % 2) print v[(NR + 1) / 2]
+        else print (v[NR / 2] + v[NR / 2 + 1]) / 2
+      }'
+}

@@ -46,9 +46,8 @@ measure() {  # label binary rep
   start_listening "$2" "$work/$1-$3.log" --db "$work/$1-$3.db"
   "$BENCH_BIN" --endpoint "$SERVER_ENDPOINT" --duration "$duration" \
     --scenario put_record_c1,put_record_c32,put_records_500,get_records_drain |
-    tee -a /dev/stderr |
-    awk -v who="$1" '{for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[2] != "") print who, $1, kv[1], kv[2] }}' \
-      >>"$values"
+    tee "$work/out" >&2
+  collect "$1" "$work/out"
   kill "$SERVER_PID"
   wait "$SERVER_PID" 2>/dev/null || true
   SERVER_PID=""
@@ -67,11 +66,9 @@ for metric in "put_record_c1 ops/s" "put_record_c1 p99_ms" "put_record_c32 ops/s
   "put_record_c32 p99_ms" "put_records_500 records/s" "put_records_500 p99_ms" \
   "get_records_drain records/s"; do
   set -- $metric
-  median() { awk -v w="$1" -v s="$2" -v m="$3" '$1 == w && $2 == s && $3 == m {print $4}' "$values" |
-    sort -g | awk '{a[NR] = $1} END {if (NR) print a[int((NR + 1) / 2)]}'; }
   k=$(median kinesim "$1" "$2"); b=$(median baseline "$1" "$2")
   ratio=$(awk -v k="$k" -v b="$b" -v m="$2" 'BEGIN {
-    if (k == "" || b == "" || k == 0 || b == 0) { print "-"; exit }
+    if (k == "n/a" || b == "n/a" || k == 0 || b == 0) { print "-"; exit }
     printf "%.2f", (m ~ /_ms$/) ? b / k : k / b }')
-  printf '%-20s %-14s %14s %14s %8s\n' "$1" "$2" "${k:--}" "${b:--}" "$ratio"
+  printf '%-20s %-14s %14s %14s %8s\n' "$1" "$2" "$k" "$b" "$ratio"
 done
