@@ -167,14 +167,30 @@ Status purge_deleted_consumers(Transaction& t) {
 // Consumers
 
 void Store::register_consumer(StreamKey stream_key, std::string name, std::vector<Tag> tags,
-                              int64_t max_consumers,
+                              int64_t max_consumers, int64_t max_creating,
                               std::function<void(Result<ConsumerInfo>)> done) {
   submit(make_result_job<ConsumerInfo>(
       [this, stream_key = std::move(stream_key), name = std::move(name), tags = std::move(tags),
-       max_consumers](Transaction& t) -> Result<ConsumerInfo> {
+       max_consumers, max_creating](Transaction& t) -> Result<ConsumerInfo> {
         auto stream = store_internal::live_stream(t, stream_key);
         if (!stream) return not_found(0);
         const int64_t now = t.now_ms();
+        {
+          auto& st = t.statement(
+              "SELECT count(*) FROM consumers WHERE stream_id = ? AND state = 0 AND "
+              "state_until_ms > ?");
+          sqlite::ResetOnExit reset(st);
+          st.bind(1, stream->id);
+          st.bind(2, now);
+          if (st.step() != SQLITE_ROW) return t.error("count creating consumers");
+          if (st.column_int(0) >= max_creating) {
+            Status s = Status::Error(StatusCode::kLimitExceeded);
+            s.current = st.column_int(0);
+            s.limit = max_creating;
+            s.detail = 1;  // the CREATING limit
+            return s;
+          }
+        }
         const StreamStatus status = stream->status_at(now);
         if (status != StreamStatus::kActive && status != StreamStatus::kUpdating) {
           Status s = Status::Error(StatusCode::kInUse);

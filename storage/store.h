@@ -199,10 +199,12 @@ class Store {
   // ------------------------------------------------------------------------------------------
   // Consumers, tags, policies and account settings (resources.cc).
 
-  // CREATING for delays.consumer_ms. kNotFound (stream), kAlreadyExists, kLimitExceeded (20 per
-  // stream), kInUse (stream not ACTIVE).
+  // CREATING for delays.consumer_ms. kNotFound (stream), kAlreadyExists, kInUse (stream not
+  // ACTIVE), kLimitExceeded: detail 1 when `max_creating` consumers are already CREATING (checked
+  // first), detail 0 when the stream has `max_consumers`.
   void register_consumer(StreamKey stream, std::string name, std::vector<Tag> tags,
-                         int64_t max_consumers, std::function<void(Result<ConsumerInfo>)> done);
+                         int64_t max_consumers, int64_t max_creating,
+                         std::function<void(Result<ConsumerInfo>)> done);
   // DELETING for delays.consumer_ms, then gone. kNotFound (stream or consumer).
   void deregister_consumer(ResourceRef consumer, std::function<void(Status)> done);
   // The consumer as committed (whatever its status), or nullopt.

@@ -7,18 +7,6 @@
 #include "api/tags.h"
 
 namespace kinesim::api::ops {
-namespace {
-
-// How many of the stream's consumers are CREATING at `now`.
-Result<int64_t> creating_consumers(Store& store, int64_t stream_id, int64_t now) {
-  auto all = store.list_consumers(stream_id, "", kMaxConsumersPerStream * 4);
-  if (!all.ok()) return all.status();
-  int64_t n = 0;
-  for (const auto& c : all.value()) n += c.status_at(now) == ConsumerStatus::kCreating ? 1 : 0;
-  return n;
-}
-
-}  // namespace
 
 void RegisterStreamConsumer(Call& call) {
   StreamKey key;
@@ -31,19 +19,9 @@ void RegisterStreamConsumer(Call& call) {
   if (tags.size() > kMaxTagsPerResource) {
     return call.reply.fail(too_many_consumer_tags(key, name));
   }
-  // Checked before the store's own checks, outside its writer: two registrations racing may
-  // both pass, which only matters while consumers take time to create.
-  auto creating = creating_consumers(call.store(), stream->id, call.now_ms());
-  if (!creating.ok()) return call.reply.fail(storage_error(creating.status(), key));
-  if (creating.value() >= kMaxCreatingConsumers) {
-    return call.reply.fail(errors::limit_exceeded(
-        "This request would exceed the limit of " + std::to_string(kMaxCreatingConsumers) +
-        " consumers in CREATING status for stream " + key.name + " under account " + key.account +
-        "."));
-  }
   Reply reply = call.reply;
   call.store().register_consumer(
-      key, name, std::move(tags), kMaxConsumersPerStream,
+      key, name, std::move(tags), kMaxConsumersPerStream, kMaxCreatingConsumers,
       [reply, key, name](Result<ConsumerInfo> r) {
         if (r.ok()) {
           return reply.ok([&](Output& out) {
@@ -59,6 +37,12 @@ void RegisterStreamConsumer(Call& call) {
           return reply.fail(errors::resource_in_use("Consumer " + name + " under stream " +
                                                     key.name + " and account " + key.account +
                                                     " already exists."));
+        }
+        if (s.code == StatusCode::kLimitExceeded && s.detail == 1) {
+          return reply.fail(errors::limit_exceeded(
+              "This request would exceed the limit of " + std::to_string(s.limit) +
+              " consumers in CREATING status for stream " + key.name + " under account " +
+              key.account + "."));
         }
         if (s.code == StatusCode::kLimitExceeded) {
           return reply.fail(errors::limit_exceeded("This request would exceed the limit of " +
