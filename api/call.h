@@ -11,17 +11,12 @@
 
 #include "api/codec.h"
 #include "api/error.h"
+#include "api/http.h"
 #include "api/sealed.h"
 #include "storage/clock.h"
 #include "storage/store.h"
 
 namespace kinesim::api {
-
-struct HttpResponse {
-  int status = 200;
-  std::string content_type;
-  std::string body;
-};
 
 using Responder = std::function<void(HttpResponse)>;
 

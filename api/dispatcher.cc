@@ -93,14 +93,16 @@ std::string_view authorization_parameter(std::string_view auth, std::string_view
 // Kinesis does not check signatures here, but it does insist that a request is signed: a
 // SigV4 Authorization header with its three parameters and a date, or presigned query parameters.
 std::optional<Error> check_authentication(const HttpRequest& r) {
-  const std::string_view auth = r.authorization;
-  if (!auth.empty() && r.query_authorization) {
+  const std::string_view auth = r.header("authorization");
+  const bool query_authorization = r.target.find("X-Amz-Algorithm=") != std::string::npos;
+  const bool has_date = r.has_header("x-amz-date") || r.has_header("date");
+  if (!auth.empty() && query_authorization) {
     return errors::make("InvalidSignatureException",
                         "Found both 'X-Amz-Algorithm' as a query-string param and "
                         "'Authorization' as HTTP header.");
   }
   if (auth.empty()) {
-    if (r.query_authorization) return std::nullopt;
+    if (query_authorization) return std::nullopt;
     return errors::make("MissingAuthenticationTokenException", "Missing Authentication Token");
   }
   std::string msg;
@@ -109,7 +111,7 @@ std::optional<Error> check_authentication(const HttpRequest& r) {
       msg += std::string("Authorization header requires '") + param + "' parameter. ";
     }
   }
-  if (!r.has_date) {
+  if (!has_date) {
     msg += "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. ";
   }
   if (msg.empty()) return std::nullopt;
@@ -201,9 +203,9 @@ Dispatcher::~Dispatcher() = default;
 // Kinesis checks a request in this order: content type, target, body syntax, authentication,
 // then the model's constraints; the first failure is the answer.
 void Dispatcher::handle(HttpRequest request, Responder done) {
-  const std::string_view type = request.content_type;
+  const std::string_view type = request.header("content-type");
   if (type != "application/x-amz-json-1.1" && type != "application/json") {
-    const char* body = request.authorization.empty()
+    const char* body = request.header("authorization").empty()
                            ? "<MissingAuthenticationTokenException>\n"
                              "  <Message>Missing Authentication Token</Message>\n"
                              "</MissingAuthenticationTokenException>\n"
@@ -213,7 +215,7 @@ void Dispatcher::handle(HttpRequest request, Responder done) {
                              "</AccessDeniedException>\n";
     return done(HttpResponse{403, "application/xml", body});
   }
-  std::string_view target = request.target;
+  std::string_view target = request.header("x-amz-target");
   if (target.substr(0, kTargetPrefix.size()) != kTargetPrefix ||
       !is_known_operation(target.substr(kTargetPrefix.size()))) {
     return done(error_response(errors::make("UnknownOperationException", "")));
@@ -222,7 +224,7 @@ void Dispatcher::handle(HttpRequest request, Responder done) {
   DecodedRequest decoded;
   if (auto e = decoded.parse_json(request.body)) return done(error_response(*e));
   if (auto e = check_authentication(request)) return done(error_response(*e));
-  Caller caller = caller_from_authorization(request.authorization, default_account_);
+  Caller caller = caller_from_authorization(request.header("authorization"), default_account_);
   if (auto e = decoded.validate(op, limits_for(op, decoded.root(), caller))) {
     return done(error_response(*e));
   }

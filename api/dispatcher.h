@@ -7,20 +7,12 @@
 #include <string_view>
 
 #include "api/call.h"
+#include "api/http.h"
 #include "api/sealed.h"
 #include "storage/clock.h"
 #include "storage/store.h"
 
 namespace kinesim::api {
-
-struct HttpRequest {
-  std::string target;                // X-Amz-Target
-  std::string content_type;          // Content-Type
-  std::string authorization;         // Authorization header
-  bool query_authorization = false;  // the URL carries X-Amz-Algorithm (presigned request)
-  bool has_date = false;             // an X-Amz-Date or Date header is present
-  std::string body;
-};
 
 // Region and account a request acts in, read from its SigV4 credential scope; the account is
 // the access key itself when that is a 12-digit number, else `default_account`.

@@ -79,11 +79,14 @@ class Session : public std::enable_shared_from_this<Session> {
     keep_alive_ = req.keep_alive();
     version_ = req.version();
     api::HttpRequest r;
-    r.target = std::string(req["X-Amz-Target"]);
-    r.content_type = std::string(req[http::field::content_type]);
-    r.authorization = std::string(req[http::field::authorization]);
-    r.query_authorization = req.target().find("X-Amz-Algorithm=") != beast::string_view::npos;
-    r.has_date = req.count("X-Amz-Date") > 0 || req.count(http::field::date) > 0;
+    r.method = std::string(req.method_string());
+    r.target = std::string(req.target());
+    r.headers.reserve(8);
+    for (const auto& field : req) {
+      std::string name(field.name_string());
+      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      r.headers.push_back({std::move(name), std::string(field.value())});
+    }
     r.body = std::move(req.body());
     api_.handle(std::move(r), [self = shared_from_this()](api::HttpResponse resp) {
       net::dispatch(self->stream_.get_executor(),
@@ -95,7 +98,8 @@ class Session : public std::enable_shared_from_this<Session> {
     res_ = {};
     res_.version(version_);
     res_.result(static_cast<http::status>(r.status));
-    res_.set(http::field::content_type, r.content_type);
+    if (!r.content_type.empty()) res_.set(http::field::content_type, r.content_type);
+    for (auto& h : r.headers) res_.set(h.name, h.value);
     res_.set("x-amzn-RequestId", request_id());
     res_.keep_alive(keep_alive_);
     res_.body() = std::move(r.body);
