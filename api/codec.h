@@ -126,5 +126,7 @@ class JsonOutput final : public Output {
 
 // The body of an error response: {"__type": ..., "message": ...}.
 std::string error_json(const Error& e);
+// The same as a CBOR map, for application/x-amz-cbor-1.1 (api/cbor.cc).
+std::string error_cbor(const Error& e);
 
 }  // namespace kinesim::api
