@@ -22,6 +22,11 @@ struct Config {
   bool throughput_limits = false;        // hold shards to Kinesis' per-shard rates
   // The account of requests whose access key is not a 12-digit account id.
   std::string account = "000000000000";
+  // Signature checks: off, presence (a request must be signed) or verify (against `credentials`).
+  std::string auth = "presence";
+  // The credentials file: access key ids, secrets and accounts (format in api/auth.h). Required
+  // by auth verify; in every mode a key listed there acts in its account.
+  std::string credentials;
   // How long streams and consumers stay CREATING, UPDATING and DELETING (0: no time at all).
   StateDelays delays;
   // How often records past retention are trimmed in the background (no flag: tests that run the

@@ -128,6 +128,26 @@ class Session : public std::enable_shared_from_this<Session> {
   unsigned version_ = 11;
 };
 
+// The api layer's options, with the credentials file read (a bad one stops the start).
+Result<api::DispatcherOptions> dispatcher_options(const Config& config) {
+  api::DispatcherOptions options;
+  options.throughput_limits = config.throughput_limits;
+  options.auth.default_account = config.account;
+  const auto mode = api::parse_auth_mode(config.auth);
+  if (!mode) return Status::Error(StatusCode::kInvalid, "unknown auth mode '" + config.auth + "'");
+  options.auth.mode = *mode;
+  if (*mode == api::AuthMode::kVerify && config.credentials.empty()) {
+    return Status::Error(StatusCode::kInvalid, "auth verify needs a credentials file");
+  }
+  if (!config.credentials.empty()) {
+    auto credentials = api::Credentials::load(config.credentials);
+    if (!credentials.ok()) return credentials.status();
+    options.auth.credentials =
+        std::make_shared<const api::Credentials>(std::move(credentials.value()));
+  }
+  return options;
+}
+
 }  // namespace
 
 struct Server::Impl {
@@ -165,6 +185,8 @@ Result<std::unique_ptr<Server>> Server::start(const Config& config, const Clock*
   impl->config = config;
   impl->clock = clock ? clock : &impl->system_clock;
 
+  auto api_options = dispatcher_options(config);
+  if (!api_options.ok()) return api_options.status();
   StoreOptions options;
   options.path = config.db;
   options.sync_full = config.sync == "full";
@@ -175,8 +197,8 @@ Result<std::unique_ptr<Server>> Server::start(const Config& config, const Clock*
   auto store = Store::open(options, *impl->clock);
   if (!store.ok()) return store.status();
   impl->store = std::move(store.value());
-  impl->dispatcher = std::make_unique<api::Dispatcher>(*impl->store, *impl->clock,
-                                                       config.throughput_limits, config.account);
+  impl->dispatcher =
+      std::make_unique<api::Dispatcher>(*impl->store, *impl->clock, std::move(api_options.value()));
 
   beast::error_code ec;
   auto address = net::ip::make_address(config.host, ec);
