@@ -19,6 +19,10 @@ namespace kinesim::api {
 Caller caller_from_authorization(std::string_view authorization,
                                  std::string_view default_account = "000000000000");
 
+class SubscriptionHub;
+
+// Contract: the store must outlive the dispatcher (its destructor ends every SubscribeToShard
+// subscription, which reads the store until then).
 class Dispatcher {
  public:
   // With `throughput_limits`, shards are held to Kinesis' per-shard rates (api/throughput.h).
@@ -28,7 +32,8 @@ class Dispatcher {
   ~Dispatcher();
 
   // Answers `request` through `done`, exactly once: before handle() returns, or later from the
-  // thread that commits the store's writes for operations that write.
+  // thread that commits the store's writes for operations that write. A SubscribeToShard answer
+  // streams its body (HttpResponse::stream) from the dispatcher's subscription thread.
   void handle(HttpRequest request, Responder done);
 
  private:
@@ -37,6 +42,7 @@ class Dispatcher {
 
   Sealer sealer_;
   std::unique_ptr<ThroughputLimiter> limiter_;
+  std::shared_ptr<SubscriptionHub> subscriptions_;
   Services services_;
   std::string default_account_;
 };

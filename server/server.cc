@@ -230,7 +230,9 @@ void Server::stop() {
   impl_->threads.clear();
   beast::error_code ec;
   impl_->acceptor.close(ec);
-  // Queued writes finish (and are acknowledged to no one) before the store closes.
+  // The dispatcher's subscriptions read the store until it ends them: it goes first. Queued
+  // writes then finish (and are acknowledged to no one) before the store closes.
+  impl_->dispatcher.reset();
   impl_->store.reset();
 }
 
