@@ -96,6 +96,20 @@ const std::vector<Setting>& settings() {
          c.throughput_limits = v == "on";
          return std::nullopt;
        }},
+      {"tls-cert",
+       "PEM certificate (chain) for TLS on the same port (default: a self-signed one for "
+       "localhost, made at start-up and kept beside the database)",
+       [](Config& c, const std::string& v) -> std::optional<std::string> {
+         if (v.empty()) return "--tls-cert needs a path";
+         c.tls_cert = v;
+         return std::nullopt;
+       }},
+      {"tls-key", "PEM private key for --tls-cert",
+       [](Config& c, const std::string& v) -> std::optional<std::string> {
+         if (v.empty()) return "--tls-key needs a path";
+         c.tls_key = v;
+         return std::nullopt;
+       }},
       {"account",
        "account of requests whose access key is not a 12-digit account id (default "
        "000000000000)",

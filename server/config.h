@@ -22,6 +22,9 @@ struct Config {
   bool throughput_limits = false;        // hold shards to Kinesis' per-shard rates
   // The account of requests whose access key is not a 12-digit account id.
   std::string account = "000000000000";
+  // PEM certificate and key for TLS; without them a self-signed pair is made at start-up.
+  std::string tls_cert;
+  std::string tls_key;
   // How long streams and consumers stay CREATING, UPDATING and DELETING (0: no time at all).
   StateDelays delays;
   // How often records past retention are trimmed in the background (no flag: tests that run the

@@ -31,6 +31,10 @@ int main(int argc, char** argv) {
     return 2;
   }
   std::cerr << "kinesim: " << config.describe() << "\n";
+  std::cerr << "kinesim: TLS on the same port (" << server.value()->tls_endpoint() << ") with "
+            << (server.value()->tls_certificate_generated() ? "self-signed certificate "
+                                                            : "certificate ")
+            << server.value()->tls_certificate() << "\n";
   std::cout << "kinesim listening on " << server.value()->endpoint() << std::endl;
 
   int sig = 0;

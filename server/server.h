@@ -25,8 +25,13 @@ class Server {
   Server& operator=(const Server&) = delete;
 
   uint16_t port() const;
-  // "http://HOST:PORT"
+  // "http://HOST:PORT" (HTTP/1.1 or h2c)
   std::string endpoint() const;
+  // "https://HOST:PORT": the same port, over TLS.
+  std::string tls_endpoint() const;
+  // The PEM certificate served for TLS, and whether kinesim made it (self-signed).
+  const std::string& tls_certificate() const;
+  bool tls_certificate_generated() const;
   Store& store();
 
   // Stops serving and joins all threads. A write already handed to the store is committed

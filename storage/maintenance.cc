@@ -151,13 +151,30 @@ void Store::Background::loop() {
 }
 
 void Store::Background::checkpoint(sqlite::Connection& db) {
-  auto passive = [&db] {
-    int log_frames = 0, copied = 0;
-    sqlite3_wal_checkpoint_v2(db.handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log_frames,
-                              &copied);
-    return log_frames;
+  struct Progress {
+    int frames = 0;  // pages in the WAL
+    int copied = 0;  // of which already in the database file
   };
-  if (passive() < store_.options_.wal_reset_pages) return;
+  auto passive = [&db] {
+    Progress p;
+    sqlite3_wal_checkpoint_v2(db.handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &p.frames,
+                              &p.copied);
+    return p;
+  };
+  const int reset_pages = store_.options_.wal_reset_pages;
+  Progress p = passive();
+  if (p.frames < reset_pages) return;
+  // The WAL only starts over once a checkpoint has copied all of it, which under a steady load
+  // never happens by itself, so writes must be held back for a moment. Copy (and sync) as much
+  // as possible while they run, so that moment covers only the last few pages; a WAL that keeps
+  // growing anyway is reset all the same once it is twice the limit.
+  constexpr int kSmallBacklog = 256;
+  for (int attempt = 0; attempt < 4 && p.frames - p.copied > kSmallBacklog &&
+                        p.frames < 2 * reset_pages;
+       ++attempt) {
+    p = passive();
+  }
+  if (p.frames - p.copied > kSmallBacklog && p.frames < 2 * reset_pages) return;
   store_.db_->writer->exclusive([&] { passive(); });
 }
 

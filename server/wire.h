@@ -1,0 +1,32 @@
+// What every protocol session of the server shares: limits, the ids AWS puts on each response,
+// and the answers the server gives itself before a request reaches the api layer.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "api/http.h"
+
+namespace kinesim::wire {
+
+// Large enough for a PutRecords of 10 MiB of data once base64 and JSON are around it.
+constexpr uint64_t kMaxRequestBodyBytes = 16 * 1024 * 1024;
+constexpr uint32_t kMaxHeaderBytes = 64 * 1024;
+// A connection with nothing to do for this long is closed.
+constexpr auto kIdleTimeout = std::chrono::seconds(300);
+// A client that opens a connection must finish its TLS handshake or first request this soon.
+constexpr auto kHandshakeTimeout = std::chrono::seconds(30);
+
+// A request id in the form Kinesis uses (a random UUID).
+std::string request_id();
+// An x-amz-id-2 value: random bytes in base64, as long as AWS's.
+std::string amz_id_2();
+
+// The answer to a body larger than kMaxRequestBodyBytes.
+api::HttpResponse body_too_large();
+
+// Header names are handed to the api layer in lower case.
+std::string lower(std::string_view s);
+
+}  // namespace kinesim::wire
