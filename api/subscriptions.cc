@@ -242,9 +242,14 @@ void SubscriptionHub::run() {
   std::unique_lock lock(shared_->mutex);
   while (!shared_->stopping) {
     // The timeout is what notices a clock that jumped (a fake one, in tests): lifetimes and
-    // heartbeats are measured on the server's clock, which signals nothing.
-    shared_->cv.wait_for(lock, std::chrono::milliseconds(kTickMs),
-                         [this] { return shared_->work || shared_->stopping; });
+    // heartbeats are measured on the server's clock, which signals nothing. Without
+    // subscriptions there is nothing to time, and the thread sleeps until one comes.
+    const auto has_work = [this] { return shared_->work || shared_->stopping; };
+    if (shared_->subscriptions.empty()) {
+      shared_->cv.wait(lock, has_work);
+    } else {
+      shared_->cv.wait_for(lock, std::chrono::milliseconds(kTickMs), has_work);
+    }
     if (shared_->stopping) break;
     shared_->work = false;
     std::erase_if(shared_->subscriptions, [](const auto& sub) { return !sub->live(); });

@@ -2,11 +2,18 @@
 // response, records pushed as they commit, starting positions, heartbeats, the five-minute
 // lifetime, takeover, the end of a closed shard, cancellation and backpressure).
 //
-// These tests drive the api Dispatcher directly, as the server does, with a BodyWriter of their
-// own standing in for the HTTP/1.1 and HTTP/2 writers; the clock is a FakeClock.
+// Most tests drive the api Dispatcher directly, as the server does, with a BodyWriter of their
+// own standing in for the HTTP/1.1 and HTTP/2 writers; the last ones go through the server over
+// HTTP/1.1 with chunked transfer encoding. The clock is a FakeClock.
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <condition_variable>
 #include <deque>
 #include <future>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -772,6 +779,222 @@ TEST_F(SubscribeDelayTest, AConsumerMustBeActive) {
                    " under stream: s , account 000000000000 is not in ACTIVE status.");
   clock_.advance_ms(5000);
   EXPECT_TRUE(subscribe(arn, kLatest));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Over HTTP/1.1
+
+// A SubscribeToShard call over its own connection, its response read as it streams: the head,
+// then chunks (chunked transfer encoding) decoded into event-stream messages.
+class StreamingCall {
+ public:
+  StreamingCall(uint16_t port, const std::string& body) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd_ < 0 || ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+      throw std::runtime_error("cannot connect");
+    }
+    const std::string request =
+        "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        "Content-Type: application/x-amz-json-1.1\r\n"
+        "X-Amz-Target: Kinesis_20131202.SubscribeToShard\r\n"
+        "X-Amz-Date: 20261129T000000Z\r\n"
+        "Authorization: AWS4-HMAC-SHA256 Credential=AKID/20261129/us-east-1/kinesis/"
+        "aws4_request, SignedHeaders=host;x-amz-date, Signature=0000\r\n"
+        "Content-Length: " +
+        std::to_string(body.size()) + "\r\n\r\n" + body;
+    if (::send(fd_, request.data(), request.size(), MSG_NOSIGNAL) !=
+        static_cast<ssize_t>(request.size())) {
+      throw std::runtime_error("cannot send");
+    }
+  }
+  ~StreamingCall() { close(); }
+
+  void close() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+  }
+
+  // Reads the status line and headers. False on timeout or a closed connection.
+  bool read_head() {
+    size_t end;
+    while ((end = raw_.find("\r\n\r\n")) == std::string::npos) {
+      if (!receive()) return false;
+    }
+    const std::string head = raw_.substr(0, end + 2);
+    raw_.erase(0, end + 4);
+    status = std::stoi(head.substr(9, 3));
+    size_t at = head.find("\r\n") + 2;
+    while (at < head.size()) {
+      const size_t eol = head.find("\r\n", at);
+      const std::string line = head.substr(at, eol - at);
+      const size_t colon = line.find(':');
+      std::string name = line.substr(0, colon);
+      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      headers[name] = line.substr(line.find_first_not_of(' ', colon + 1));
+      at = eol + 2;
+    }
+    return true;
+  }
+
+  // The body of a response that is not streamed (Content-Length).
+  std::string read_plain_body() {
+    const size_t length = std::stoul(headers["content-length"]);
+    while (raw_.size() < length && receive()) {
+    }
+    return raw_.substr(0, length);
+  }
+
+  // The next event-stream message; nullopt when the body ended (ended() is then true), on a
+  // timeout, or when the connection broke.
+  std::optional<api::EventMessage> next(std::chrono::milliseconds timeout = kWait) {
+    const auto until = std::chrono::steady_clock::now() + timeout;
+    api::EventMessage m;
+    for (;;) {
+      const auto got = decoder_.next(m);
+      if (got == api::EventStreamDecoder::Status::kMessage) return m;
+      if (got == api::EventStreamDecoder::Status::kMalformed) {
+        ADD_FAILURE() << "bad event stream: " << decoder_.error();
+        return std::nullopt;
+      }
+      if (dechunk()) continue;
+      if (ended_) return std::nullopt;
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          until - std::chrono::steady_clock::now());
+      if (left.count() <= 0 || !receive(left)) return std::nullopt;
+    }
+  }
+
+  bool ended() const { return ended_; }
+
+  int status = 0;
+  std::map<std::string, std::string> headers;  // names in lower case
+
+ private:
+  // Moves whole chunks from raw_ into the decoder; false when none was complete.
+  bool dechunk() {
+    bool moved = false;
+    for (;;) {
+      const size_t eol = raw_.find("\r\n");
+      if (eol == std::string::npos) return moved;
+      const size_t size = std::stoul(raw_.substr(0, eol), nullptr, 16);
+      if (size == 0) {
+        if (raw_.size() < eol + 4) return moved;  // the empty trailer
+        raw_.erase(0, eol + 4);
+        ended_ = true;
+        return true;
+      }
+      if (raw_.size() < eol + 2 + size + 2) return moved;
+      decoder_.feed(std::string_view(raw_).substr(eol + 2, size));
+      raw_.erase(0, eol + 2 + size + 2);
+      moved = true;
+    }
+  }
+
+  bool receive(std::chrono::milliseconds timeout = kWait) {
+    pollfd p{fd_, POLLIN, 0};
+    if (::poll(&p, 1, static_cast<int>(timeout.count())) <= 0) return false;
+    char buf[65536];
+    const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+    if (n <= 0) return false;
+    raw_.append(buf, static_cast<size_t>(n));
+    return true;
+  }
+
+  int fd_ = -1;
+  std::string raw_;
+  api::EventStreamDecoder decoder_;
+  bool ended_ = false;
+};
+
+class SubscribeHttpTest : public ServerTest {
+ protected:
+  std::string register_consumer(const std::string& stream, const std::string& name) {
+    Answer a = ok("RegisterStreamConsumer", R"({"StreamARN":)" + q(stream_arn(stream)) +
+                                                R"(,"ConsumerName":)" + q(name) + "}");
+    return a.json.IsObject() ? a.json["Consumer"]["ConsumerARN"].GetString() : "";
+  }
+  std::unique_ptr<StreamingCall> subscribe(const std::string& consumer,
+                                           const std::string& position) {
+    return std::make_unique<StreamingCall>(
+        server_->port(), R"({"ConsumerARN":)" + q(consumer) +
+                             R"(,"ShardId":"shardId-000000000000","StartingPosition":)" + position +
+                             "}");
+  }
+};
+
+TEST_F(SubscribeHttpTest, RecordsStreamAsChunksUntilTheSubscriptionEnds) {
+  create("s");
+  auto call = subscribe(register_consumer("s", "c"), kLatest);
+  ASSERT_TRUE(call->read_head());
+  EXPECT_EQ(call->status, 200);
+  EXPECT_EQ(call->headers["content-type"], "application/vnd.amazon.eventstream");
+  EXPECT_EQ(call->headers["transfer-encoding"], "chunked");
+  EXPECT_FALSE(call->headers["x-amzn-requestid"].empty());
+
+  auto initial = call->next();
+  ASSERT_TRUE(initial);
+  EXPECT_EQ(initial->header(":event-type"), "initial-response");
+  EXPECT_EQ(initial->payload, "{}");
+  auto first = call->next();
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->header(":event-type"), "SubscribeToShardEvent");
+
+  Answer put = ok("PutRecord", R"({"StreamName":"s","PartitionKey":"k","Data":"aGVsbG8="})");
+  auto event = call->next();
+  ASSERT_TRUE(event);
+  EXPECT_EQ(event->header(":message-type"), "event");
+  EXPECT_EQ(event->header(":event-type"), "SubscribeToShardEvent");
+  rapidjson::Document json;
+  json.Parse(event->payload.c_str());
+  ASSERT_TRUE(json.IsObject()) << event->payload;
+  ASSERT_EQ(json["Records"].Size(), 1u);
+  EXPECT_STREQ(json["Records"][0]["Data"].GetString(), "aGVsbG8=");
+  EXPECT_STREQ(json["Records"][0]["PartitionKey"].GetString(), "k");
+  EXPECT_STREQ(json["Records"][0]["SequenceNumber"].GetString(),
+               put.json["SequenceNumber"].GetString());
+  EXPECT_DOUBLE_EQ(json["Records"][0]["ApproximateArrivalTimestamp"].GetDouble(),
+                   kStartMs / 1000.0);
+
+  // Five minutes on the server's clock end the body with its last chunk.
+  clock_.advance_ms(5 * 60 * 1000);
+  EXPECT_FALSE(call->next());
+  EXPECT_TRUE(call->ended());
+}
+
+TEST_F(SubscribeHttpTest, ErrorsBeforeTheStreamArePlainResponses) {
+  create("s");
+  const std::string arn = register_consumer("s", "c");
+  auto call = subscribe(consumer_arn("s", "nope", kStartS), kLatest);
+  ASSERT_TRUE(call->read_head());
+  EXPECT_EQ(call->status, 400);
+  EXPECT_EQ(call->headers["content-type"], "application/x-amz-json-1.1");
+  EXPECT_EQ(call->read_plain_body(),
+            R"({"__type":"ResourceNotFoundException","message":"Consumer nope with creation )"
+            R"(timestamp )" +
+                std::to_string(kStartS) +
+                R"( under stream s and account 000000000000 not found."})");
+}
+
+TEST_F(SubscribeHttpTest, AClientThatHangsUpReleasesTheSubscription) {
+  create("s");
+  const std::string arn = register_consumer("s", "c");
+  auto first = subscribe(arn, kLatest);
+  ASSERT_TRUE(first->read_head() && first->next());
+  first->close();
+  // The server notices the closed connection and ends the subscription; the same consumer may
+  // then subscribe again without waiting five seconds (the clock does not move here).
+  int status = 0;
+  for (int attempt = 0; attempt < 100 && status != 200; ++attempt) {
+    auto again = subscribe(arn, kLatest);
+    if (!again->read_head()) break;
+    status = again->status;
+    if (status != 200) std::this_thread::sleep_for(20ms);
+  }
+  EXPECT_EQ(status, 200);
 }
 
 }  // namespace
