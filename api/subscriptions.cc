@@ -225,13 +225,6 @@ void SubscriptionHub::end_consumer(int64_t stream_id, std::string_view consumer,
   shared_->cv.notify_one();
 }
 
-size_t SubscriptionHub::live_count() const {
-  std::lock_guard lock(shared_->mutex);
-  size_t n = 0;
-  for (const auto& sub : shared_->subscriptions) n += sub->live() ? 1 : 0;
-  return n;
-}
-
 void SubscriptionHub::run() {
   struct Due {
     std::shared_ptr<Subscription> sub;

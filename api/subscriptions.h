@@ -71,9 +71,6 @@ class SubscriptionHub : public std::enable_shared_from_this<SubscriptionHub> {
   void end_consumer(int64_t stream_id, std::string_view consumer, int64_t created_ms,
                     const Error& why);
 
-  // Subscriptions not yet ended or cancelled (tests).
-  size_t live_count() const;
-
   void stop();
 
  private:
