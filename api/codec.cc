@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "api/base64.h"
+#include "api/cbor.h"
 
 namespace kinesim::api {
 namespace {
@@ -98,6 +99,15 @@ std::optional<Error> DecodedRequest::parse_json(std::string& body) {
   return std::nullopt;
 }
 
+std::optional<Error> DecodedRequest::parse_cbor(std::string& body) {
+  impl_->blobs = BlobEncoding::kRaw;
+  return decode_cbor(body, impl_->doc);
+}
+
+std::optional<Error> DecodedRequest::parse(WireFormat format, std::string& body) {
+  return format == WireFormat::kCbor ? parse_cbor(body) : parse_json(body);
+}
+
 std::optional<Error> DecodedRequest::validate(std::string_view operation,
                                               const RequestLimits& limits) const {
   return validate_request(operation, impl_->doc, impl_->blobs, limits);
@@ -176,15 +186,38 @@ std::string JsonOutput::take() {
   return std::string(impl_->buffer.GetString(), impl_->buffer.GetSize());
 }
 
-std::string error_json(const Error& e) {
+// ---------------------------------------------------------------------------------------------
+// Bodies in either format
+
+std::string encode_body(WireFormat format, const std::function<void(Output&)>& write) {
+  if (format == WireFormat::kCbor) {
+    CborOutput out;
+    write(out);
+    return out.take();
+  }
   JsonOutput out;
+  write(out);
+  return out.take();
+}
+
+void write_error(Output& out, const Error& e) {
   out.begin_object();
   out.field("__type", e.type);
   // Kinesis spells the member "Message" for SerializationException and "message" elsewhere.
+  // The name belongs to the exception, not to the encoding, so CBOR bodies spell it the same.
   if (!e.message.empty()) {
     out.field(e.type == "SerializationException" ? "Message" : "message", e.message);
   }
   out.end_object();
+}
+
+std::string encode_error(WireFormat format, const Error& e) {
+  return format == WireFormat::kCbor ? error_cbor(e) : error_json(e);
+}
+
+std::string error_json(const Error& e) {
+  JsonOutput out;
+  write_error(out, e);
   return out.take();
 }
 

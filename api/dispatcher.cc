@@ -14,7 +14,6 @@ namespace {
 
 constexpr std::string_view kTargetPrefix = "Kinesis_20131202.";
 constexpr std::string_view kDefaultRegion = "us-east-1";
-constexpr const char* kJsonContentType = "application/x-amz-json-1.1";
 
 struct Route {
   std::string_view name;
@@ -69,8 +68,8 @@ OperationHandler find_handler(std::string_view op) {
   return nullptr;
 }
 
-HttpResponse error_response(const Error& e) {
-  return HttpResponse{e.http_status, kJsonContentType, error_json(e)};
+HttpResponse error_response(const Error& e, WireFormat format = WireFormat::kJson) {
+  return HttpResponse{e.http_status, content_type(format), encode_error(format, e)};
 }
 
 // The value of parameter `name` in a SigV4 Authorization header ("AWS4-HMAC-SHA256
@@ -142,27 +141,26 @@ RequestLimits Dispatcher::limits_for(std::string_view op, const Input& in,
 
 void Reply::ok(const std::function<void(Output&)>& write_body) const {
   if (std::exchange(state_->answered, true)) return;
-  JsonOutput out;
-  write_body(out);
-  state_->done(HttpResponse{200, kJsonContentType, out.take()});
+  state_->done(HttpResponse{200, content_type(format_), encode_body(format_, write_body)});
 }
 
 void Reply::respond(const std::function<std::optional<Error>(Output&)>& write_body) const {
   if (std::exchange(state_->answered, true)) return;
-  JsonOutput out;
-  if (auto e = write_body(out)) return state_->done(error_response(*e));
-  state_->done(HttpResponse{200, kJsonContentType, out.take()});
+  std::optional<Error> failure;
+  std::string body = encode_body(format_, [&](Output& out) { failure = write_body(out); });
+  if (failure) return state_->done(error_response(*failure, format_));
+  state_->done(HttpResponse{200, content_type(format_), std::move(body)});
 }
 
 void Reply::ok_empty() const {
   // Kinesis answers operations without output members with an empty body, not "{}".
   if (std::exchange(state_->answered, true)) return;
-  state_->done(HttpResponse{200, kJsonContentType, ""});
+  state_->done(HttpResponse{200, content_type(format_), ""});
 }
 
 void Reply::fail(const Error& e) const {
   if (std::exchange(state_->answered, true)) return;
-  state_->done(error_response(e));
+  state_->done(error_response(e, format_));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -204,7 +202,10 @@ Dispatcher::~Dispatcher() = default;
 // then the model's constraints; the first failure is the answer.
 void Dispatcher::handle(HttpRequest request, Responder done) {
   const std::string_view type = request.header("content-type");
-  if (type != "application/x-amz-json-1.1" && type != "application/json") {
+  const WireFormat format =
+      type == content_type(WireFormat::kCbor) ? WireFormat::kCbor : WireFormat::kJson;
+  if (format == WireFormat::kJson && type != "application/x-amz-json-1.1" &&
+      type != "application/json") {
     const char* body = request.header("authorization").empty()
                            ? "<MissingAuthenticationTokenException>\n"
                              "  <Message>Missing Authentication Token</Message>\n"
@@ -218,22 +219,24 @@ void Dispatcher::handle(HttpRequest request, Responder done) {
   std::string_view target = request.header("x-amz-target");
   if (target.substr(0, kTargetPrefix.size()) != kTargetPrefix ||
       !is_known_operation(target.substr(kTargetPrefix.size()))) {
-    return done(error_response(errors::make("UnknownOperationException", "")));
+    return done(error_response(errors::make("UnknownOperationException", ""), format));
   }
   const std::string_view op = target.substr(kTargetPrefix.size());
   DecodedRequest decoded;
-  if (auto e = decoded.parse_json(request.body)) return done(error_response(*e));
-  if (auto e = check_authentication(request)) return done(error_response(*e));
+  if (auto e = decoded.parse(format, request.body)) return done(error_response(*e, format));
+  if (auto e = check_authentication(request)) return done(error_response(*e, format));
   Caller caller = caller_from_authorization(request.header("authorization"), default_account_);
   if (auto e = decoded.validate(op, limits_for(op, decoded.root(), caller))) {
-    return done(error_response(*e));
+    return done(error_response(*e, format));
   }
   OperationHandler handler = find_handler(op);
   if (!handler) {
-    return done(error_response(errors::make(
-        "InternalFailure", "kinesim does not implement " + std::string(op) + " yet", 501)));
+    return done(
+        error_response(errors::make("InternalFailure",
+                                    "kinesim does not implement " + std::string(op) + " yet", 501),
+                       format));
   }
-  Call call{services_, std::move(caller), decoded.root(), Reply(std::move(done))};
+  Call call{services_, std::move(caller), decoded.root(), Reply(std::move(done), format), format};
   handler(call);
 }
 
