@@ -41,6 +41,9 @@ class Input {
   std::optional<int64_t> integer() const;
   std::optional<bool> boolean() const;
   std::optional<double> timestamp() const;  // epoch seconds
+  // The same in epoch milliseconds, truncated toward zero; beyond the int64 range it saturates,
+  // as Java's (long) conversion does, so no timestamp a client sends is undefined behaviour.
+  std::optional<int64_t> timestamp_ms() const;
   // The decoded bytes of a blob member (validation has checked the encoding).
   std::optional<std::string> blob() const;
 

@@ -939,6 +939,30 @@ TEST_F(CborServerTest, GetShardIteratorAtTimestampInMilliseconds) {
                         ", currentTimestampInMillis: " + std::to_string(clock_.now_ms()));
 }
 
+TEST_F(CborServerTest, TimestampsBeyondTheLongRangeSaturate) {
+  create("s");
+  const std::string future =
+      "The timestampInMillis parameter cannot be greater than the currentTimestampInMillis. "
+      "timestampInMillis: 9223372036854775807, currentTimestampInMillis: " +
+      std::to_string(clock_.now_ms());
+  // 2^64 - 1 milliseconds, and 1e300 seconds in JSON: both far in the future, not wrapped around.
+  expect_cbor_error(cbor("GetShardIterator", map({{"StreamName", text("s")},
+                                                  {"ShardId", text("shardId-000000000000")},
+                                                  {"ShardIteratorType", text("AT_TIMESTAMP")},
+                                                  {"Timestamp", unhex("c11bffffffffffffffff")}})),
+                    "InvalidArgumentException", future);
+  expect_error("GetShardIterator",
+               R"({"StreamName":"s","ShardId":"shardId-000000000000",)"
+               R"("ShardIteratorType":"AT_TIMESTAMP","Timestamp":1e300})",
+               "InvalidArgumentException", future);
+  // Far in the past reads from the oldest record.
+  CborAnswer past = cbor("GetShardIterator", map({{"StreamName", text("s")},
+                                                  {"ShardId", text("shardId-000000000000")},
+                                                  {"ShardIteratorType", text("AT_TIMESTAMP")},
+                                                  {"Timestamp", unhex("c13bffffffffffffffff")}}));
+  EXPECT_EQ(past.status, 200) << hex(past.body);
+}
+
 TEST_F(CborServerTest, ErrorsAreCborMaps) {
   expect_cbor_error(cbor("DescribeStream", map({{"StreamName", text("missing")}})),
                     "ResourceNotFoundException",
