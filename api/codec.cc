@@ -5,7 +5,9 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <cmath>
 #include <cstring>
+#include <limits>
 
 #include "api/base64.h"
 
@@ -48,6 +50,18 @@ std::optional<bool> Input::boolean() const {
 std::optional<double> Input::timestamp() const {
   if (!present()) return std::nullopt;
   return parse_timestamp(*as_value(v_));
+}
+
+std::optional<int64_t> Input::timestamp_ms() const {
+  auto seconds = timestamp();
+  if (!seconds) return std::nullopt;
+  const double ms = *seconds * 1000.0;
+  // 2^63 and -2^63 are exact doubles; converting a double outside that range is undefined.
+  constexpr double kTwoTo63 = 9223372036854775808.0;
+  if (std::isnan(ms)) return 0;
+  if (ms >= kTwoTo63) return std::numeric_limits<int64_t>::max();
+  if (ms <= -kTwoTo63) return std::numeric_limits<int64_t>::min();
+  return static_cast<int64_t>(ms);
 }
 
 std::optional<std::string> Input::blob() const {

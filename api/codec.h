@@ -30,6 +30,9 @@ class Input {
   std::optional<int64_t> integer() const;
   std::optional<bool> boolean() const;
   std::optional<double> timestamp() const;  // epoch seconds
+  // The same in epoch milliseconds, converted the way Java's (long) cast does: a value beyond
+  // int64 saturates, so a timestamp far in the future or past compares as such.
+  std::optional<int64_t> timestamp_ms() const;
   // The decoded bytes of a blob member (validation has checked the encoding).
   std::optional<std::string> blob() const;
 

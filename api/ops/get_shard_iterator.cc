@@ -100,13 +100,13 @@ void GetShardIterator(Call& call) {
       after = horizon.value();
     }
   } else {  // AT_TIMESTAMP
-    auto ts = call.in["Timestamp"].timestamp();
+    auto ts = call.in["Timestamp"].timestamp_ms();
     if (!ts) {
       return call.reply.fail(errors::invalid_argument(
           "Must specify timestampInMillis parameter for iterator of type AT_TIMESTAMP. Current "
           "request has no timestamp parameter."));
     }
-    const int64_t at_ms = static_cast<int64_t>(*ts * 1000.0);
+    const int64_t at_ms = *ts;
     if (at_ms > now) {
       return call.reply.fail(errors::invalid_argument(
           "The timestampInMillis parameter cannot be greater than the currentTimestampInMillis. "
