@@ -20,11 +20,15 @@
 // Beyond what the sanitizers catch, an answer must be well formed: a JSON object (or an empty
 // body, for operations without output) on success, a JSON object with a "__type" on failure, and
 // a 500 only as Kinesis' bare InternalFailure; a 500 with a message is kinesim failing.
+//
+// KINESIM_FUZZ_VERBOSE=1 prints every request and answer (to see what a seed or finding does).
 
 #include <rapidjson/document.h>
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -136,6 +140,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   std::string request = body;
   expand_placeholders(*session, request);
-  check_answer(operation, session->call(operation, std::move(request)));
+  static const bool verbose = std::getenv("KINESIM_FUZZ_VERBOSE") != nullptr;
+  if (verbose) std::fprintf(stderr, ">> %s %s\n", operation.c_str(), request.c_str());
+  const auto answer = session->call(operation, std::move(request));
+  if (verbose) std::fprintf(stderr, "<< %d %s\n", answer.status, answer.body.c_str());
+  check_answer(operation, answer);
   return 0;
 }
