@@ -37,9 +37,11 @@ std::optional<std::string_view> Input::str() const {
 }
 
 std::optional<int64_t> Input::integer() const {
-  // Read numbers the way validation checked them (floats round down, as Kinesis does).
+  // Read numbers the way validation checked them (floats round down, as Kinesis does). Every
+  // integer member of Kinesis' inputs has the model's 32-bit `integer` type, so a value beyond
+  // it saturates there, as validation read it: ShardCount 1e12 is 2147483647.
   if (!present()) return std::nullopt;
-  return parse_long(*as_value(v_));
+  return parse_integer(*as_value(v_));
 }
 
 std::optional<bool> Input::boolean() const {

@@ -49,5 +49,26 @@ TEST_F(FuzzFindingsTest, StreamCreationTimestampBeyondInt64NamesNoStream) {
                "ResourceNotFoundException", "Stream s under account 000000000000 not found.");
 }
 
+// Integer members are 32-bit in the model, and validation saturates them there; operations read
+// them as 64-bit values, so ShardCount 3.3e39 reached the store as 2^63 - 1 and overflowed the
+// shard limit check.
+TEST_F(FuzzFindingsTest, ShardCountBeyondInt32IsReadAsValidationReadIt) {
+  expect_error("CreateStream",
+               R"({"StreamName":"s","ShardCount":3340282366920938463463374607431768211455})",
+               "LimitExceededException",
+               "This request would exceed the shard limit for the account 000000000000 in "
+               "us-east-1. Current shard count for the account: 0. Limit: 500. Number of "
+               "additional shards that would have resulted from this request: 2147483647. Refer "
+               "to the AWS Service Limits page "
+               "(http://docs.aws.amazon.com/general/latest/gr/aws_service_limits.html) for current "
+               "limits and how to request higher limits.");
+  create("s");
+  expect_error("UpdateShardCount",
+               R"({"StreamName":"s","TargetShardCount":1e12,"ScalingType":"UNIFORM_SCALING"})",
+               "ValidationException",
+               "1 validation error detected: Value '2147483647' at 'targetShardCount' failed to "
+               "satisfy constraint: Member must have value less than or equal to 100000");
+}
+
 }  // namespace
 }  // namespace kinesim::testing
