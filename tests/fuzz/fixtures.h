@@ -115,13 +115,19 @@ inline char byte_for_operation(std::string_view operation) {
   std::abort();
 }
 
+// How long transitional states last in a session that has them: long enough that requests meet
+// streams and consumers CREATING, UPDATING and DELETING, short enough that a clock step ends them.
+constexpr int64_t kSessionDelayMs = 10'000;
+
 // A kinesim store in memory behind a Dispatcher, on a fake clock. Not thread-safe: one request
-// at a time.
+// at a time. With `delays`, every transitional state lasts kSessionDelayMs (the streams made at
+// the start are ACTIVE all the same, and their values differ from those of a session without).
 class DispatcherSession {
  public:
-  DispatcherSession() {
+  explicit DispatcherSession(bool delays = false) : delay_ms_(delays ? kSessionDelayMs : 0) {
     StoreOptions options;
     options.path = ":memory:";
+    options.delays = {delay_ms_, delay_ms_, delay_ms_, delay_ms_};
     auto store = Store::open(options, clock_);
     if (!store.ok()) die("cannot open an in-memory store: " + store.status().message);
     store_ = std::move(store.value());
@@ -187,8 +193,10 @@ class DispatcherSession {
   void setup(std::string_view operation, std::string body) {
     auto r = call(operation, body);
     if (r.status != 200) die(std::string(operation) + " failed: " + r.body);
+    clock_.advance_ms(delay_ms_);  // past CREATING
   }
 
+  int64_t delay_ms_;
   FakeClock clock_{kStartMs};
   std::unique_ptr<Store> store_;
   std::unique_ptr<api::Dispatcher> dispatcher_;

@@ -3,8 +3,10 @@
 //
 // Input layout:
 //   byte 0    the operation: 'A' the first of fuzz_operations() (fixtures.h), 'B' the second...
-//   byte 1    how far the fake clock moves first: not at all below 128, else (b - 127)^2 minutes
-//             (up to 11 days), which reaches iterator and token expiry and retention
+//   byte 1    how far the fake clock moves first: not at all below 128, 1 to 64 seconds below
+//             192 (past transitional states), else (b - 191)^2 minutes (up to 11 days: iterator
+//             and token expiry, retention); and when this input starts a new session, whether
+//             that session has transitional states that last (odd) or none (even)
 //   the rest  the request body
 // Sealed values cannot be written into seeds (a store's secret is random), so these placeholders
 // in the body are replaced by values the session issues at that moment:
@@ -15,7 +17,8 @@
 //
 // The session (store and clock) is kept from one input to the next, so requests build on each
 // other, and replaced every kInputsPerSession inputs: that bounds what accumulates (streams,
-// shards, records) and keeps most findings reproducible from their input alone.
+// shards, records) and keeps most findings reproducible from their input alone. A session is
+// made when the input before it needs one, with or without state delays as that input says.
 //
 // Beyond what the sanitizers catch, an answer must be well formed: a JSON object (or an empty
 // body, for operations without output) on success, a JSON object with a "__type" on failure, and
@@ -132,11 +135,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static int inputs = 0;
   if (!session || ++inputs % kInputsPerSession == 0) {
     session.reset();
-    session = std::make_unique<DispatcherSession>();
+    session = std::make_unique<DispatcherSession>(/*delays=*/(time_step & 1) != 0);
   }
-  if (time_step >= 128) {
-    const int64_t minutes = int64_t{time_step - 127} * (time_step - 127);
+  if (time_step >= 192) {
+    const int64_t minutes = int64_t{time_step - 191} * (time_step - 191);
     session->clock().advance_ms(minutes * 60 * 1000);
+  } else if (time_step >= 128) {
+    session->clock().advance_ms(int64_t{time_step - 127} * 1000);
   }
   std::string request = body;
   expand_placeholders(*session, request);

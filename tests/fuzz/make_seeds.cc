@@ -113,7 +113,13 @@ void write_request_seeds(const fs::path& dir) {
        R"({"StreamName":"fuzz","ShardId":"shardId-000000000001",)"
        R"("ShardIteratorType":"AT_TIMESTAMP","Timestamp":1699999999})"},
       {"get-records", "GetRecords", R"({"ShardIterator":"@ITER@","Limit":2})"},
-      {"get-records-later", "GetRecords", R"({"ShardIterator":"@ITER@"})", '\x90'},
+      {"get-records-later", "GetRecords", R"({"ShardIterator":"@ITER@"})", '\xd0'},
+      {"split-shard-with-delays", "SplitShard",
+       R"({"StreamName":"fuzz","ShardToSplit":"shardId-000000000001",)"
+       R"("NewStartingHashKey":"200000000000000000000000000000000000000"})",
+       '1'},
+      {"describe-stream-after-seconds", "DescribeStreamSummary", R"({"StreamName":"fuzz"})",
+       '\x8a'},
       {"get-records-forged", "GetRecords", R"({"ShardIterator":"AAAAAAAAAAAAAAAAAAAAAAAAAAAA"})"},
       {"split-shard", "SplitShard",
        R"({"StreamName":"fuzz","ShardToSplit":"shardId-000000000000",)"
