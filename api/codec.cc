@@ -38,9 +38,11 @@ std::optional<std::string_view> Input::str() const {
 }
 
 std::optional<int64_t> Input::integer() const {
-  // Read numbers the way validation checked them (floats round down, as Kinesis does).
+  // Read numbers the way validation checked them (floats round down, as Kinesis does). Every
+  // integer member of Kinesis' inputs has the model's 32-bit `integer` type, so a value beyond
+  // it saturates there, as validation read it: ShardCount 1e12 is 2147483647.
   if (!present()) return std::nullopt;
-  return parse_long(*as_value(v_));
+  return parse_integer(*as_value(v_));
 }
 
 std::optional<bool> Input::boolean() const {
@@ -57,10 +59,11 @@ std::optional<int64_t> Input::timestamp_ms() const {
   auto seconds = timestamp();
   if (!seconds) return std::nullopt;
   const double ms = *seconds * 1000.0;
+  // 2^63 and -2^63 are exact doubles; converting a double outside that range is undefined.
   constexpr double kTwoTo63 = 9223372036854775808.0;
   if (std::isnan(ms)) return 0;
   if (ms >= kTwoTo63) return std::numeric_limits<int64_t>::max();
-  if (ms < -kTwoTo63) return std::numeric_limits<int64_t>::min();
+  if (ms <= -kTwoTo63) return std::numeric_limits<int64_t>::min();
   return static_cast<int64_t>(ms);
 }
 

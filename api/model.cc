@@ -876,10 +876,14 @@ std::unique_ptr<Model> parse_model(std::string_view service_json) {
   if (doc.HasParseError() || !doc.IsObject()) {
     throw std::runtime_error("service model: not a JSON object");
   }
-  auto operations = doc.FindMember("operations");
-  auto shapes = doc.FindMember("shapes");
-  if (operations == doc.MemberEnd() || !operations->value.IsObject() || shapes == doc.MemberEnd() ||
-      !shapes->value.IsObject()) {
+  // Read through a const view: rapidjson's mutable member iterators compare only through a
+  // conversion that C++20's reversed operators make ambiguous (clang's
+  // -Wambiguous-reversed-operator).
+  const rapidjson::Value& root = doc;
+  auto operations = root.FindMember("operations");
+  auto shapes = root.FindMember("shapes");
+  if (operations == root.MemberEnd() || !operations->value.IsObject() ||
+      shapes == root.MemberEnd() || !shapes->value.IsObject()) {
     throw std::runtime_error("service model: operations or shapes missing");
   }
   auto model = std::make_unique<Model>();

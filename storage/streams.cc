@@ -131,7 +131,8 @@ void Store::create_stream(NewStream spec, std::function<void(Status)> done) {
           }
         }
         const AccountTotals totals = t.catalog().totals(spec.key.account, spec.key.region);
-        if (totals.open_shards + spec.shard_count > options_.shard_limit) {
+        // Subtracting keeps any shard count, however large, from overflowing the sum.
+        if (spec.shard_count > options_.shard_limit - totals.open_shards) {
           Status s = Status::Error(StatusCode::kLimitExceeded);
           s.current = totals.open_shards;
           s.limit = options_.shard_limit;
