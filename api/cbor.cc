@@ -26,17 +26,16 @@ void append_text(std::string& out, std::string_view s) {
 }  // namespace
 
 std::string error_cbor(const Error& e) {
+  // Kinesis writes its CBOR errors as an indefinite-length map (0xbf ... 0xff).
   std::string out;
-  const bool has_message = !e.message.empty();
-  append(out, [&](unsigned char* b, size_t n) {
-    return cbor_encode_map_start(has_message ? 2 : 1, b, n);
-  });
+  append(out, [](unsigned char* b, size_t n) { return cbor_encode_indef_map_start(b, n); });
   append_text(out, "__type");
   append_text(out, e.type);
-  if (has_message) {
+  if (!e.message.empty()) {
     append_text(out, "message");
     append_text(out, e.message);
   }
+  append(out, [](unsigned char* b, size_t n) { return cbor_encode_break(b, n); });
   return out;
 }
 

@@ -89,12 +89,13 @@ DecodedRequest::DecodedRequest() : impl_(std::make_unique<Impl>()) {}
 DecodedRequest::~DecodedRequest() = default;
 
 std::optional<Error> DecodedRequest::parse_json(std::string& body) {
-  // Kinesis answers a body that is not JSON (an empty one included) with a bare
-  // SerializationException; a body of the wrong JSON type is validation's to report.
+  // Kinesis answers a body that is not JSON (an empty one included), or is a bare null, boolean,
+  // number or string, with a bare SerializationException; a list is validation's to report.
   impl_->blobs = BlobEncoding::kBase64;
   // Iterative parsing: nesting depth must not turn into stack depth.
   impl_->doc.ParseInsitu<rapidjson::kParseIterativeFlag>(body.data());
   if (impl_->doc.HasParseError()) return errors::serialization("");
+  if (!impl_->doc.IsObject() && !impl_->doc.IsArray()) return errors::serialization("");
   return std::nullopt;
 }
 

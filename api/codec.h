@@ -90,7 +90,8 @@ class DecodedRequest {
   DecodedRequest& operator=(const DecodedRequest&) = delete;
 
   // Parses a JSON body in place (the buffer must outlive this object). Fails with a bare
-  // SerializationException when the body is not JSON, an empty body included.
+  // SerializationException when the body is not JSON (an empty body included) or is a bare
+  // null, boolean, number or string.
   std::optional<Error> parse_json(std::string& body);
   // Runs the model's validation for `operation`.
   std::optional<Error> validate(std::string_view operation, const RequestLimits& limits = {}) const;

@@ -4,16 +4,16 @@
 #include <array>
 #include <optional>
 #include <utility>
+#include <variant>
 
 #include "api/ops/ops.h"
+#include "api/protocol.h"
 #include "api/streams.h"
 #include "api/throughput.h"
 
 namespace kinesim::api {
 namespace {
 
-constexpr std::string_view kTargetPrefix = "Kinesis_20131202.";
-constexpr std::string_view kDefaultRegion = "us-east-1";
 constexpr const char* kJsonContentType = "application/x-amz-json-1.1";
 
 struct Route {
@@ -69,54 +69,7 @@ OperationHandler find_handler(std::string_view op) {
   return nullptr;
 }
 
-HttpResponse error_response(const Error& e) {
-  return HttpResponse{e.http_status, kJsonContentType, error_json(e)};
-}
-
-// The value of parameter `name` in a SigV4 Authorization header ("AWS4-HMAC-SHA256
-// Credential=..., SignedHeaders=..., Signature=..."), or "" when it is absent or empty.
-std::string_view authorization_parameter(std::string_view auth, std::string_view name) {
-  // Parameters follow the algorithm name, separated by commas and/or spaces: NAME=VALUE.
-  size_t pos = auth.find(' ');
-  while (pos != std::string_view::npos) {
-    pos = auth.find_first_not_of(", ", pos);
-    if (pos == std::string_view::npos) break;
-    const size_t end = auth.find_first_of(", ", pos);
-    const std::string_view item = auth.substr(pos, end - pos);
-    const size_t eq = item.find('=');
-    if (eq != std::string_view::npos && item.substr(0, eq) == name) return item.substr(eq + 1);
-    pos = end;
-  }
-  return {};
-}
-
-// Kinesis does not check signatures here, but it does insist that a request is signed: a
-// SigV4 Authorization header with its three parameters and a date, or presigned query parameters.
-std::optional<Error> check_authentication(const HttpRequest& r) {
-  const std::string_view auth = r.header("authorization");
-  const bool query_authorization = r.target.find("X-Amz-Algorithm=") != std::string::npos;
-  const bool has_date = r.has_header("x-amz-date") || r.has_header("date");
-  if (!auth.empty() && query_authorization) {
-    return errors::make("InvalidSignatureException",
-                        "Found both 'X-Amz-Algorithm' as a query-string param and "
-                        "'Authorization' as HTTP header.");
-  }
-  if (auth.empty()) {
-    if (query_authorization) return std::nullopt;
-    return errors::make("MissingAuthenticationTokenException", "Missing Authentication Token");
-  }
-  std::string msg;
-  for (const char* param : {"Credential", "Signature", "SignedHeaders"}) {
-    if (authorization_parameter(auth, param).empty()) {
-      msg += std::string("Authorization header requires '") + param + "' parameter. ";
-    }
-  }
-  if (!has_date) {
-    msg += "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. ";
-  }
-  if (msg.empty()) return std::nullopt;
-  return errors::make("IncompleteSignatureException", msg + "Authorization=" + std::string(auth));
-}
+HttpResponse error_response(const Error& e) { return json_error(e); }
 
 }  // namespace
 
@@ -167,71 +120,52 @@ void Reply::fail(const Error& e) const {
 
 // ---------------------------------------------------------------------------------------------
 
-Caller caller_from_authorization(std::string_view auth, std::string_view default_account) {
-  Caller c{std::string(default_account), std::string(kDefaultRegion)};
-  // Credential=AKID/20261127/us-east-1/kinesis/aws4_request
-  std::string_view scope = authorization_parameter(auth, "Credential");
-  if (scope.empty()) return c;
-  std::string_view parts[5];
-  for (int i = 0; i < 5; ++i) {
-    const size_t slash = scope.find('/');
-    parts[i] = scope.substr(0, slash);
-    if (slash == std::string_view::npos) {
-      if (i < 4) return c;
-      break;
-    }
-    scope.remove_prefix(slash + 1);
-  }
-  const std::string_view key = parts[0];
-  if (key.size() == 12 &&
-      std::all_of(key.begin(), key.end(), [](char ch) { return ch >= '0' && ch <= '9'; })) {
-    c.account = std::string(key);
-  }
-  if (!parts[2].empty()) c.region = std::string(parts[2]);
-  return c;
-}
-
-Dispatcher::Dispatcher(Store& store, const Clock& clock, bool throughput_limits,
-                       std::string default_account)
+Dispatcher::Dispatcher(Store& store, const Clock& clock, DispatcherOptions options)
     : sealer_(store.secret()),
-      limiter_(throughput_limits ? std::make_unique<ThroughputLimiter>(clock) : nullptr),
+      limiter_(options.throughput_limits ? std::make_unique<ThroughputLimiter>(clock) : nullptr),
       services_{store, clock, sealer_, limiter_.get()},
-      default_account_(std::move(default_account)) {}
+      auth_(std::move(options.auth), clock) {}
 
 Dispatcher::~Dispatcher() = default;
 
-// Kinesis checks a request in this order: content type, target, body syntax, authentication,
-// then the model's constraints; the first failure is the answer.
+// Kinesis checks a request in the order api/protocol.h lists: CORS, method and content type,
+// an empty body, body syntax, the application/json refusal, target, signature, then the
+// model's constraints; the first failure is the answer.
 void Dispatcher::handle(HttpRequest request, Responder done) {
-  const std::string_view type = request.header("content-type");
-  if (type != "application/x-amz-json-1.1" && type != "application/json") {
-    const char* body = request.header("authorization").empty()
-                           ? "<MissingAuthenticationTokenException>\n"
-                             "  <Message>Missing Authentication Token</Message>\n"
-                             "</MissingAuthenticationTokenException>\n"
-                           : "<AccessDeniedException>\n"
-                             "  <Message>Unable to determine service/operation name to be "
-                             "authorized</Message>\n"
-                             "</AccessDeniedException>\n";
-    return done(HttpResponse{403, "application/xml", body});
+  if (!request.header("origin").empty()) {
+    if (is_cors_preflight(request)) return done(cors_preflight(request));
+    done = [done = std::move(done)](HttpResponse r) {
+      add_cors_headers(r);
+      done(std::move(r));
+    };
   }
-  std::string_view target = request.header("x-amz-target");
-  if (target.substr(0, kTargetPrefix.size()) != kTargetPrefix ||
-      !is_known_operation(target.substr(kTargetPrefix.size()))) {
-    return done(error_response(errors::make("UnknownOperationException", "")));
+  const Protocol protocol = protocol_of(request.header("content-type"));
+  if (request.method != "POST" || (protocol == Protocol::kNone && !request.body.empty())) {
+    return done(refuse_unroutable(request, auth_));
   }
-  const std::string_view op = target.substr(kTargetPrefix.size());
+  const std::optional<std::string_view> op = target_operation(request.header("x-amz-target"));
+  if (request.body.empty()) return done(empty_body_error(protocol, op.has_value()));
+
+  // The signature covers the body as it arrived, and parsing rewrites it in place.
+  const std::string body_digest = auth_.body_digest(request);
   DecodedRequest decoded;
-  if (auto e = decoded.parse_json(request.body)) return done(error_response(*e));
-  if (auto e = check_authentication(request)) return done(error_response(*e));
-  Caller caller = caller_from_authorization(request.header("authorization"), default_account_);
-  if (auto e = decoded.validate(op, limits_for(op, decoded.root(), caller))) {
+  if (auto e = decoded.parse_json(request.body)) {
+    return done(protocol == Protocol::kCoralJson ? coral_error(e->type) : error_response(*e));
+  }
+  // A well-formed application/json request goes no further in Kinesis.
+  if (protocol == Protocol::kCoralJson) return done(coral_error("UnknownOperationException"));
+  if (!op) return done(error_response(errors::make("UnknownOperationException", "")));
+
+  auto who = auth_.authenticate(request, body_digest);
+  if (const Error* e = std::get_if<Error>(&who)) return done(error_response(*e));
+  Caller caller = std::get<Caller>(std::move(who));
+  if (auto e = decoded.validate(*op, limits_for(*op, decoded.root(), caller))) {
     return done(error_response(*e));
   }
-  OperationHandler handler = find_handler(op);
+  OperationHandler handler = find_handler(*op);
   if (!handler) {
     return done(error_response(errors::make(
-        "InternalFailure", "kinesim does not implement " + std::string(op) + " yet", 501)));
+        "InternalFailure", "kinesim does not implement " + std::string(*op) + " yet", 501)));
   }
   Call call{services_, std::move(caller), decoded.root(), Reply(std::move(done))};
   handler(call);

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "api/auth.h"
 #include "api/call.h"
 #include "api/http.h"
 #include "api/sealed.h"
@@ -14,17 +15,15 @@
 
 namespace kinesim::api {
 
-// Region and account a request acts in, read from its SigV4 credential scope; the account is
-// the access key itself when that is a 12-digit number, else `default_account`.
-Caller caller_from_authorization(std::string_view authorization,
-                                 std::string_view default_account = "000000000000");
+struct DispatcherOptions {
+  bool throughput_limits = false;  // hold shards to Kinesis' per-shard rates (api/throughput.h)
+  AuthOptions auth;                // signature checks and the accounts of keys (api/auth.h)
+};
 
 class Dispatcher {
  public:
-  // With `throughput_limits`, shards are held to Kinesis' per-shard rates (api/throughput.h).
-  // Requests whose access key is not an account id act in `default_account`.
-  Dispatcher(Store& store, const Clock& clock, bool throughput_limits = false,
-             std::string default_account = "000000000000");
+  // `clock` also decides whether a signature has expired (in verify mode).
+  Dispatcher(Store& store, const Clock& clock, DispatcherOptions options = {});
   ~Dispatcher();
 
   // Answers `request` through `done`, exactly once: before handle() returns, or later from the
@@ -38,7 +37,7 @@ class Dispatcher {
   Sealer sealer_;
   std::unique_ptr<ThroughputLimiter> limiter_;
   Services services_;
-  std::string default_account_;
+  Authenticator auth_;
 };
 
 }  // namespace kinesim::api

@@ -242,18 +242,18 @@ void HttpClient::UpdateDate() {
   ::strftime(amz_date_, sizeof(amz_date_), "%Y%m%dT%H%M%SZ", &utc);
 }
 
-void HttpClient::StartRequest(std::string_view path, size_t body_size) {
+void HttpClient::StartRequest(std::string_view method, std::string_view path, size_t body_size) {
   wbuf_.clear();
-  wbuf_.append("POST ").append(path).append(" HTTP/1.1\r\nHost: ").append(host_header_);
+  wbuf_.append(method).append(" ").append(path).append(" HTTP/1.1\r\nHost: ").append(host_header_);
   char digits[24];
   auto [end, ec] = std::to_chars(digits, digits + sizeof(digits), body_size);
   (void)ec;
   wbuf_.append("\r\nContent-Length: ").append(digits, end).append("\r\n");
 }
 
-const HttpResponse& HttpClient::post(std::string_view path, std::span<const HttpHeader> headers,
-                                     std::string_view body) {
-  StartRequest(path, body.size());
+const HttpResponse& HttpClient::send(std::string_view method, std::string_view path,
+                                     std::span<const HttpHeader> headers, std::string_view body) {
+  StartRequest(method, path, body.size());
   for (const HttpHeader& h : headers) {
     wbuf_.append(h.name).append(": ").append(h.value).append("\r\n");
   }
@@ -264,7 +264,7 @@ const HttpResponse& HttpClient::post(std::string_view path, std::span<const Http
 const HttpResponse& HttpClient::call(std::string_view operation, std::string_view json_body) {
   UpdateDate();
   std::string_view date(amz_date_, 16);
-  StartRequest("/", json_body.size());
+  StartRequest("POST", "/", json_body.size());
   wbuf_.append("X-Amz-Target: Kinesis_20131202.").append(operation);
   wbuf_.append("\r\nContent-Type: application/x-amz-json-1.1\r\nX-Amz-Date: ").append(date);
   wbuf_.append("\r\nAuthorization: AWS4-HMAC-SHA256 Credential=test/").append(date.substr(0, 8));

@@ -94,7 +94,12 @@ class HttpClient {
   // Sends `POST <path>` with Host, Content-Length and `headers` (which must not repeat those
   // two), and returns the response, valid until the next call.
   const HttpResponse& post(std::string_view path, std::span<const HttpHeader> headers,
-                           std::string_view body);
+                           std::string_view body) {
+    return send("POST", path, headers, body);
+  }
+  // The same with any method ("GET", "OPTIONS", ...).
+  const HttpResponse& send(std::string_view method, std::string_view path,
+                           std::span<const HttpHeader> headers, std::string_view body);
 
   // A Kinesis JSON call: POST / with X-Amz-Target Kinesis_20131202.<operation>, Content-Type
   // application/x-amz-json-1.1, X-Amz-Date of now, and a SigV4-shaped Authorization header for
@@ -109,8 +114,8 @@ class HttpClient {
   uint64_t connect_count() const { return connect_count_; }
 
  private:
-  // Appends "POST <path> HTTP/1.1", Host and Content-Length to the emptied request buffer.
-  void StartRequest(std::string_view path, size_t body_size);
+  // Appends "<method> <path> HTTP/1.1", Host and Content-Length to the emptied request buffer.
+  void StartRequest(std::string_view method, std::string_view path, size_t body_size);
   // Sends the request buffer plus `body`, reads the response, reconnecting once if a reused
   // connection turns out to be dead.
   const HttpResponse& Exchange(std::string_view body);

@@ -15,6 +15,8 @@ TestServer::TestServer(Options options) {
   config.shard_limit = options.shard_limit;
   config.maintenance_interval_ms = options.maintenance_interval_ms;
   config.on_demand_stream_limit = options.on_demand_stream_limit;
+  config.auth = options.auth;
+  config.credentials = options.credentials;
   auto started = Server::start(config, options.clock);
   if (!started.ok()) {
     throw std::runtime_error("kinesim test server: " + started.status().message);

@@ -27,6 +27,10 @@ class TestServer {
     int64_t on_demand_stream_limit = 50;  // ON_DEMAND streams per account and region
     // Background trimming of expired records; set it high to run Store::run_maintenance() alone.
     int maintenance_interval_ms = 1000;
+    // Signature checks: "off", "presence" (requests must be signed) or "verify" (against the
+    // credentials file, on `clock`); see api/auth.h.
+    std::string auth = "presence";
+    std::string credentials;  // path of a credentials file, or "" for none
   };
 
   TestServer() : TestServer(Options{}) {}

@@ -120,6 +120,24 @@ const std::vector<Setting>& settings() {
          c.account = v;
          return std::nullopt;
        }},
+      {"auth",
+       "presence: requests must be signed, as Kinesis insists (default); verify: signatures "
+       "are checked against --credentials; off: no checks",
+       [](Config& c, const std::string& v) -> std::optional<std::string> {
+         if (v != "off" && v != "presence" && v != "verify") {
+           return "--auth must be off, presence or verify, not '" + v + "'";
+         }
+         c.auth = v;
+         return std::nullopt;
+       }},
+      {"credentials",
+       "file of access keys, one 'ACCESS_KEY_ID SECRET_ACCESS_KEY ACCOUNT_ID' a line; a listed "
+       "key acts in its account (required by --auth verify)",
+       [](Config& c, const std::string& v) -> std::optional<std::string> {
+         if (v.empty()) return "--credentials needs a file";
+         c.credentials = v;
+         return std::nullopt;
+       }},
       {"delays",
        "none: streams and consumers change state at once (default); aws-like: CREATING, "
        "UPDATING and DELETING last 500 ms each",
@@ -182,6 +200,9 @@ std::optional<std::string> Config::parse(const std::vector<std::string>& args, b
     }
     if (auto err = found->set(*this, value)) return *err;
   }
+  if (auth == "verify" && credentials.empty()) {
+    return "--auth verify needs --credentials FILE (access keys to check signatures against)";
+  }
   return std::nullopt;
 }
 
@@ -208,7 +229,8 @@ std::string Config::describe() const {
     << " throughput-limits=" << (throughput_limits ? "on" : "off") << " account=" << account
     << " delays(create/update/delete/consumer ms)=" << delays.creating_ms << "/"
     << delays.updating_ms << "/" << delays.deleting_ms << "/" << delays.consumer_ms;
-  o << " on-demand-stream-limit=" << on_demand_stream_limit;
+  o << " on-demand-stream-limit=" << on_demand_stream_limit << " auth=" << auth;
+  if (!credentials.empty()) o << " credentials=" << credentials;
   return o.str();
 }
 

@@ -25,6 +25,11 @@ struct Config {
   // PEM certificate and key for TLS; without them a self-signed pair is made at start-up.
   std::string tls_cert;
   std::string tls_key;
+  // Signature checks: off, presence (a request must be signed) or verify (against `credentials`).
+  std::string auth = "presence";
+  // The credentials file: access key ids, secrets and accounts (format in api/auth.h). Required
+  // by auth verify; in every mode a key listed there acts in its account.
+  std::string credentials;
   // How long streams and consumers stay CREATING, UPDATING and DELETING (0: no time at all).
   StateDelays delays;
   // How often records past retention are trimmed in the background (no flag: tests that run the

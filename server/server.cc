@@ -24,6 +24,26 @@ namespace beast = boost::beast;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
+// The api layer's options, with the credentials file read (a bad one stops the start).
+Result<api::DispatcherOptions> dispatcher_options(const Config& config) {
+  api::DispatcherOptions options;
+  options.throughput_limits = config.throughput_limits;
+  options.auth.default_account = config.account;
+  const auto mode = api::parse_auth_mode(config.auth);
+  if (!mode) return Status::Error(StatusCode::kInvalid, "unknown auth mode '" + config.auth + "'");
+  options.auth.mode = *mode;
+  if (*mode == api::AuthMode::kVerify && config.credentials.empty()) {
+    return Status::Error(StatusCode::kInvalid, "auth verify needs a credentials file");
+  }
+  if (!config.credentials.empty()) {
+    auto credentials = api::Credentials::load(config.credentials);
+    if (!credentials.ok()) return credentials.status();
+    options.auth.credentials =
+        std::make_shared<const api::Credentials>(std::move(credentials.value()));
+  }
+  return options;
+}
+
 }  // namespace
 
 struct Server::Impl {
@@ -65,6 +85,8 @@ Result<std::unique_ptr<Server>> Server::start(const Config& config, const Clock*
   impl->config = config;
   impl->clock = clock ? clock : &impl->system_clock;
 
+  auto api_options = dispatcher_options(config);
+  if (!api_options.ok()) return api_options.status();
   StoreOptions options;
   options.path = config.db;
   options.sync_full = config.sync == "full";
@@ -75,8 +97,8 @@ Result<std::unique_ptr<Server>> Server::start(const Config& config, const Clock*
   auto store = Store::open(options, *impl->clock);
   if (!store.ok()) return store.status();
   impl->store = std::move(store.value());
-  impl->dispatcher = std::make_unique<api::Dispatcher>(*impl->store, *impl->clock,
-                                                       config.throughput_limits, config.account);
+  impl->dispatcher =
+      std::make_unique<api::Dispatcher>(*impl->store, *impl->clock, std::move(api_options.value()));
 
   auto tls_files = server::prepare_tls_files(config);
   if (!tls_files.ok()) return tls_files.status();

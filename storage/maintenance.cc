@@ -169,8 +169,8 @@ void Store::Background::checkpoint(sqlite::Connection& db) {
   // as possible while they run, so that moment covers only the last few pages; a WAL that keeps
   // growing anyway is reset all the same once it is twice the limit.
   constexpr int kSmallBacklog = 256;
-  for (int attempt = 0; attempt < 4 && p.frames - p.copied > kSmallBacklog &&
-                        p.frames < 2 * reset_pages;
+  for (int attempt = 0;
+       attempt < 4 && p.frames - p.copied > kSmallBacklog && p.frames < 2 * reset_pages;
        ++attempt) {
     p = passive();
   }
