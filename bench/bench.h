@@ -1,9 +1,10 @@
 // Shared pieces of kinesim-bench: options, results, Kinesis calls used to set scenarios up,
 // record generation, latency statistics and error accounting.
 //
-// The load generator talks to any Kinesis endpoint through harness::HttpClient, so the same
-// numbers can be taken from kinesim and from a peer in one run. It only ever targets loopback
-// addresses, and every loop in it is bounded in time and in count.
+// The load generator talks to any Kinesis endpoint through harness::HttpClient (HTTP/2 load goes
+// through libcurl in h2c.cc, SubscribeToShard through a socket of its own in subscribe.cc), so
+// the same numbers can be taken from kinesim and from a peer in one run. It only ever targets
+// loopback addresses, and every loop in it is bounded in time and in count.
 #pragma once
 
 #include <atomic>
