@@ -30,6 +30,8 @@ class Reply {
   void respond(const std::function<std::optional<Error>(Output&)>& write_body) const;
   void ok_empty() const;  // operations whose output shape has no members
   void fail(const Error& e) const;
+  // 200 with a body of type `content_type` that `source` streams (SubscribeToShard).
+  void stream(std::string content_type, std::shared_ptr<BodySource> source) const;
 
  private:
   struct State {
@@ -47,12 +49,14 @@ struct Caller {
 };
 
 class ThroughputLimiter;
+class SubscriptionHub;
 
 struct Services {
   Store& store;
   const Clock& clock;
   const Sealer& sealer;
-  ThroughputLimiter* limiter;  // nullptr unless throughput limits are on
+  ThroughputLimiter* limiter;      // nullptr unless throughput limits are on
+  SubscriptionHub* subscriptions;  // SubscribeToShard's (api/subscriptions.h)
 };
 
 struct Call {

@@ -9,6 +9,7 @@
 #include "api/ops/ops.h"
 #include "api/protocol.h"
 #include "api/streams.h"
+#include "api/subscriptions.h"
 #include "api/throughput.h"
 
 namespace kinesim::api {
@@ -53,6 +54,7 @@ constexpr std::array kRoutes = {
     Route{"SplitShard", ops::SplitShard},
     Route{"StartStreamEncryption", ops::StartStreamEncryption},
     Route{"StopStreamEncryption", ops::StopStreamEncryption},
+    Route{"SubscribeToShard", ops::SubscribeToShard},
     Route{"TagResource", ops::TagResource},
     Route{"UntagResource", ops::UntagResource},
     Route{"UpdateAccountSettings", ops::UpdateAccountSettings},
@@ -118,15 +120,24 @@ void Reply::fail(const Error& e) const {
   state_->done(error_response(e));
 }
 
+void Reply::stream(std::string content_type, std::shared_ptr<BodySource> source) const {
+  if (std::exchange(state_->answered, true)) return;
+  HttpResponse r{200, std::move(content_type), ""};
+  r.stream = std::move(source);
+  state_->done(std::move(r));
+}
+
 // ---------------------------------------------------------------------------------------------
 
 Dispatcher::Dispatcher(Store& store, const Clock& clock, DispatcherOptions options)
     : sealer_(store.secret()),
       limiter_(options.throughput_limits ? std::make_unique<ThroughputLimiter>(clock) : nullptr),
-      services_{store, clock, sealer_, limiter_.get()},
+      subscriptions_(std::make_shared<SubscriptionHub>(store, clock)),
+      services_{store, clock, sealer_, limiter_.get(), subscriptions_.get()},
       auth_(std::move(options.auth), clock) {}
 
-Dispatcher::~Dispatcher() = default;
+// Subscriptions read the store from their own thread: they end here, while the store is alive.
+Dispatcher::~Dispatcher() { subscriptions_->stop(); }
 
 // Kinesis checks a request in the order api/protocol.h lists: CORS, method and content type,
 // an empty body, body syntax, the application/json refusal, target, signature, then the

@@ -20,6 +20,10 @@ struct DispatcherOptions {
   AuthOptions auth;                // signature checks and the accounts of keys (api/auth.h)
 };
 
+class SubscriptionHub;
+
+// Contract: the store must outlive the dispatcher (its destructor ends every SubscribeToShard
+// subscription, which reads the store until then).
 class Dispatcher {
  public:
   // `clock` also decides whether a signature has expired (in verify mode).
@@ -27,7 +31,8 @@ class Dispatcher {
   ~Dispatcher();
 
   // Answers `request` through `done`, exactly once: before handle() returns, or later from the
-  // thread that commits the store's writes for operations that write.
+  // thread that commits the store's writes for operations that write. A SubscribeToShard answer
+  // streams its body (HttpResponse::stream) from the dispatcher's subscription thread.
   void handle(HttpRequest request, Responder done);
 
  private:
@@ -36,6 +41,7 @@ class Dispatcher {
 
   Sealer sealer_;
   std::unique_ptr<ThroughputLimiter> limiter_;
+  std::shared_ptr<SubscriptionHub> subscriptions_;
   Services services_;
   Authenticator auth_;
 };

@@ -1,5 +1,6 @@
 #include "api/records.h"
 
+#include "api/streams.h"
 #include "api/throughput.h"
 #include "api/validation.h"
 
@@ -56,6 +57,38 @@ std::optional<int64_t> refused_by_shard(ThroughputLimiter* limiter, const Stream
     return std::nullopt;
   }
   return shard->index;
+}
+
+void write_record(Output& out, const SequenceNumberWriter& sequence, const StoredRecord& record) {
+  out.begin_object();
+  char seq[SequenceNumber::kLength];
+  sequence.write(record.counter, record.arrival_ms / 1000, seq);
+  out.field("SequenceNumber", std::string_view(seq, sizeof seq));
+  out.key("ApproximateArrivalTimestamp");
+  out.timestamp_ms(record.arrival_ms);
+  out.key("Data");
+  out.blob(record.data);
+  out.field("PartitionKey", record.partition_key);
+  if (record.encrypted) out.field("EncryptionType", "KMS");
+  out.end_object();
+}
+
+void write_child_shards(Output& out, const StreamInfo& stream, const ShardInfo& shard) {
+  out.key("ChildShards");
+  out.begin_array();
+  for (const ShardInfo& child : stream.shards->all()) {
+    if (child.parent_index != shard.index && child.adjacent_parent_index != shard.index) continue;
+    out.begin_object();
+    out.field("ShardId", shard_id(child.index));
+    out.key("ParentShards");
+    out.begin_array();
+    if (child.parent_index) out.string(shard_id(*child.parent_index));
+    if (child.adjacent_parent_index) out.string(shard_id(*child.adjacent_parent_index));
+    out.end_array();
+    write_hash_key_range(out, child.range);
+    out.end_object();
+  }
+  out.end_array();
 }
 
 }  // namespace kinesim::api

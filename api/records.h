@@ -1,11 +1,13 @@
-// What PutRecord and PutRecords share: turning one request entry into a record to store, with
-// Kinesis' limits and errors.
+// Records on the wire: what PutRecord and PutRecords share (turning one request entry into a
+// record to store, with Kinesis' limits and errors), and what GetRecords and SubscribeToShard
+// share (writing stored records and the end of a closed shard).
 #pragma once
 
 #include <cstddef>
 #include <optional>
 
 #include "api/call.h"
+#include "api/codec.h"
 #include "storage/catalog.h"
 #include "storage/store.h"
 
@@ -31,5 +33,12 @@ class ThroughputLimiter;
 // shard's index when the shard is full this second (the record must then be refused).
 std::optional<int64_t> refused_by_shard(ThroughputLimiter* limiter, const StreamInfo& stream,
                                         const RecordToPut& record);
+
+// One Record object (SequenceNumber, ApproximateArrivalTimestamp, Data, PartitionKey and, when
+// the stream encrypted it, EncryptionType), with `sequence` writing the shard's numbers.
+void write_record(Output& out, const SequenceNumberWriter& sequence, const StoredRecord& record);
+
+// ChildShards: the shards that continue `shard`, made by the reshard that closed it.
+void write_child_shards(Output& out, const StreamInfo& stream, const ShardInfo& shard);
 
 }  // namespace kinesim::api

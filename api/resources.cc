@@ -116,6 +116,13 @@ Error consumer_not_active(const StreamKey& stream, const ConsumerInfo& consumer)
                                  account_phrase(stream) + " is not in ACTIVE status.");
 }
 
+Error subscriber_not_active(const StreamKey& stream, const ConsumerInfo& consumer) {
+  return errors::resource_in_use("Consumer " + consumer.name + " with creation timestamp " +
+                                 std::to_string(consumer.created_ms / 1000) +
+                                 " under stream: " + stream.name + " , account " + stream.account +
+                                 " is not in ACTIVE status.");
+}
+
 Error consumer_not_found(const StreamKey& stream, std::string_view name,
                          std::optional<int64_t> created_s) {
   std::string when;

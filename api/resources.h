@@ -52,6 +52,9 @@ Error resource_error(const Status& s, const Resource& r);
 // "Consumer NAME with creation timestamp SECONDS under stream STREAM and account ACCOUNT is not
 // in ACTIVE status." (ResourceInUseException)
 Error consumer_not_active(const StreamKey& stream, const ConsumerInfo& consumer);
+// SubscribeToShard's wording of the same: "Consumer NAME with creation timestamp SECONDS under
+// stream: STREAM , account ACCOUNT is not in ACTIVE status."
+Error subscriber_not_active(const StreamKey& stream, const ConsumerInfo& consumer);
 // ResourceNotFoundException for a consumer; with the creation second when the caller gave one
 // (by ARN).
 Error consumer_not_found(const StreamKey& stream, std::string_view name,

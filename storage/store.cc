@@ -74,7 +74,8 @@ Status Store::start() {
   secret_ = std::move(secret.value());
   if (Status s = load_catalog(); !s.ok()) return s;
   db_->writer = std::make_unique<GroupCommitWriter>(db, catalog_, clock_, options_,
-                                                    in_memory_ ? &memory_db_mutex_ : nullptr);
+                                                    in_memory_ ? &memory_db_mutex_ : nullptr,
+                                                    &records_committed_);
   background_ = std::make_unique<Background>(*this);
   return Status::Ok();
 }

@@ -28,6 +28,7 @@
 
 #include "storage/catalog.h"
 #include "storage/clock.h"
+#include "storage/commit_signal.h"
 #include "storage/options.h"
 #include "storage/sequence_number.h"
 #include "storage/status.h"
@@ -144,6 +145,10 @@ class Store {
   // so they stay valid across restarts of the same database.
   const std::string& secret() const { return secret_; }
 
+  // Raised after each commit that appended records (storage/commit_signal.h). Listeners must be
+  // gone before the store is destroyed.
+  CommitSignal& records_committed() { return records_committed_; }
+
   // ------------------------------------------------------------------------------------------
   // Streams and shards (streams.cc). Each callback runs once the outcome is durable.
   //
@@ -259,6 +264,7 @@ class Store {
   const bool in_memory_;
   std::string secret_;
   Catalog catalog_;
+  CommitSignal records_committed_;  // outlives the writer that raises it
 
   struct Database;
   std::unique_ptr<Database> db_;  // the writer's connection and the group-commit writer

@@ -6,11 +6,14 @@ constexpr size_t kMaxJobsPerTransaction = 4096;
 }
 
 void Transaction::publish() {
+  // Only record writes touch shard cursors.
+  const bool appended_records = !touched_.empty();
   for (ShardCursor* c : touched_) {
     c->last_counter.store(c->pending_counter, std::memory_order_release);
     c->touched = false;
   }
   touched_.clear();
+  if (appended_records && records_committed_) records_committed_->raise();
   draft_.publish();
   auto actions = std::move(after_commit_);
   after_commit_.clear();
@@ -28,8 +31,11 @@ void Transaction::discard() {
 }
 
 GroupCommitWriter::GroupCommitWriter(sqlite::Connection& db, Catalog& catalog, const Clock& clock,
-                                     const StoreOptions& options, std::mutex* memory_db_mutex)
-    : db_(db), memory_db_mutex_(memory_db_mutex), txn_(db, catalog, clock, options) {
+                                     const StoreOptions& options, std::mutex* memory_db_mutex,
+                                     CommitSignal* records_committed)
+    : db_(db),
+      memory_db_mutex_(memory_db_mutex),
+      txn_(db, catalog, clock, options, records_committed) {
   (void)db_.prepare("BEGIN IMMEDIATE", &begin_);
   (void)db_.prepare("COMMIT", &commit_);
   (void)db_.prepare("ROLLBACK", &rollback_);

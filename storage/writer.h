@@ -24,6 +24,7 @@
 
 #include "storage/catalog.h"
 #include "storage/clock.h"
+#include "storage/commit_signal.h"
 #include "storage/options.h"
 #include "storage/sqlite.h"
 #include "storage/status.h"
@@ -33,9 +34,14 @@ namespace kinesim {
 // What a job sees while its transaction is open. Used by one thread at a time.
 class Transaction {
  public:
+  // `records_committed` (optional) is raised after each COMMIT that appended records.
   Transaction(sqlite::Connection& db, Catalog& catalog, const Clock& clock,
-              const StoreOptions& options)
-      : db_(db), draft_(catalog), clock_(clock), options_(options) {}
+              const StoreOptions& options, CommitSignal* records_committed = nullptr)
+      : db_(db),
+        draft_(catalog),
+        clock_(clock),
+        options_(options),
+        records_committed_(records_committed) {}
 
   // The catalog as this transaction sees it; changes publish after COMMIT.
   CatalogDraft& catalog() { return draft_; }
@@ -70,6 +76,7 @@ class Transaction {
   CatalogDraft draft_;
   const Clock& clock_;
   const StoreOptions& options_;
+  CommitSignal* records_committed_;
   std::vector<ShardCursor*> touched_;
   std::vector<std::function<void()>> after_commit_;
 };
@@ -121,9 +128,11 @@ std::unique_ptr<WriteJob> make_result_job(Apply apply, Done done) {
 class GroupCommitWriter {
  public:
   // `memory_db_mutex` (in-memory databases, whose one connection readers share) is held while a
-  // transaction is open.
+  // transaction is open. `records_committed` (optional) is raised after each COMMIT that appended
+  // records, once they are readable and before any job's finish() runs.
   GroupCommitWriter(sqlite::Connection& db, Catalog& catalog, const Clock& clock,
-                    const StoreOptions& options, std::mutex* memory_db_mutex);
+                    const StoreOptions& options, std::mutex* memory_db_mutex,
+                    CommitSignal* records_committed = nullptr);
   ~GroupCommitWriter();  // waits for queued jobs to finish
   GroupCommitWriter(const GroupCommitWriter&) = delete;
   GroupCommitWriter& operator=(const GroupCommitWriter&) = delete;

@@ -6,6 +6,7 @@
 #include <ctime>
 
 #include "api/ops/ops.h"
+#include "api/records.h"
 #include "api/shard_iterator.h"
 #include "api/streams.h"
 #include "api/throughput.h"
@@ -24,25 +25,6 @@ std::string amz_utc(int64_t ms) {
   char buf[64];
   std::strftime(buf, sizeof buf, "%a %b %d %H:%M:%S UTC %Y", &tm);
   return buf;
-}
-
-// ChildShards: the shards that continue `shard` (made by the reshard that closed it).
-void write_child_shards(Output& out, const StreamInfo& stream, const ShardInfo& shard) {
-  out.key("ChildShards");
-  out.begin_array();
-  for (const ShardInfo& child : stream.shards->all()) {
-    if (child.parent_index != shard.index && child.adjacent_parent_index != shard.index) continue;
-    out.begin_object();
-    out.field("ShardId", shard_id(child.index));
-    out.key("ParentShards");
-    out.begin_array();
-    if (child.parent_index) out.string(shard_id(*child.parent_index));
-    if (child.adjacent_parent_index) out.string(shard_id(*child.adjacent_parent_index));
-    out.end_array();
-    write_hash_key_range(out, child.range);
-    out.end_object();
-  }
-  out.end_array();
 }
 
 }  // namespace
@@ -86,25 +68,14 @@ void GetRecords(Call& call) {
     out.begin_object();
     out.key("Records");
     out.begin_array();
-    Status read =
-        call.store().read_records(shard->gid, it->after_counter, tip, not_before, limit, kMaxBytes,
-                                  [&](const StoredRecord& r) {
-                                    out.begin_object();
-                                    char seq[SequenceNumber::kLength];
-                                    sequence.write(r.counter, r.arrival_ms / 1000, seq);
-                                    out.field("SequenceNumber", std::string_view(seq, sizeof seq));
-                                    out.key("ApproximateArrivalTimestamp");
-                                    out.timestamp_ms(r.arrival_ms);
-                                    out.key("Data");
-                                    out.blob(r.data);
-                                    out.field("PartitionKey", r.partition_key);
-                                    if (r.encrypted) out.field("EncryptionType", "KMS");
-                                    out.end_object();
-                                    next.after_counter = r.counter;
-                                    last_arrival = r.arrival_ms;
-                                    bytes_read += r.data.size() + r.partition_key.size();
-                                    ++count;
-                                  });
+    Status read = call.store().read_records(shard->gid, it->after_counter, tip, not_before, limit,
+                                            kMaxBytes, [&](const StoredRecord& r) {
+                                              write_record(out, sequence, r);
+                                              next.after_counter = r.counter;
+                                              last_arrival = r.arrival_ms;
+                                              bytes_read += r.data.size() + r.partition_key.size();
+                                              ++count;
+                                            });
     out.end_array();
     if (!read.ok()) return storage_error(read, key);
     // Nothing left to read before the tip but records past retention: the reader is at the tip.

@@ -36,6 +36,7 @@ void RemoveTagsFromStream(Call& call);
 void SplitShard(Call& call);
 void StartStreamEncryption(Call& call);
 void StopStreamEncryption(Call& call);
+void SubscribeToShard(Call& call);
 void TagResource(Call& call);
 void UntagResource(Call& call);
 void UpdateAccountSettings(Call& call);

@@ -86,6 +86,43 @@ TEST_F(StoreTest, CreatePutReadInMemory) {
   EXPECT_EQ(shard0[1].second, "third");
 }
 
+TEST_F(StoreTest, CommitsThatAppendRecordsRaiseTheSignalOnceTheRecordsAreReadable) {
+  auto store = open(":memory:");
+  ASSERT_TRUE(store);
+  int raised = 0;
+  uint64_t seen_tip = 0;
+  std::shared_ptr<const StreamInfo> stream;
+  const uint64_t id = store->records_committed().listen([&] {
+    ++raised;
+    seen_tip = stream ? stream->shard(0)->cursor->last_counter.load() : 0;
+  });
+  ASSERT_TRUE(create(*store, "orders", 1).ok());
+  EXPECT_EQ(raised, 0) << "creating a stream appends no records";
+  stream = store->catalog().find(kOrders);
+  ASSERT_TRUE(stream);
+
+  // Raised before the put's callback runs, with the record already counted in its shard.
+  bool raised_before_answer = false;
+  std::promise<void> answered;
+  store->put_records(kOrders, {{0, "k", "a"}, {0, "k", "b"}}, [&](auto r) {
+    EXPECT_TRUE(r.ok());
+    raised_before_answer = raised == 1;
+    answered.set_value();
+  });
+  answered.get_future().get();
+  EXPECT_TRUE(raised_before_answer);
+  EXPECT_EQ(raised, 1) << "one commit, one signal";
+  EXPECT_EQ(seen_tip, 2u);
+
+  // A put that fails commits nothing and says nothing.
+  EXPECT_FALSE(put(*store, "missing", {{0, "k", "x"}}).ok());
+  EXPECT_EQ(raised, 1);
+
+  store->records_committed().unlisten(id);
+  ASSERT_TRUE(put(*store, "orders", {{0, "k", "c"}}).ok());
+  EXPECT_EQ(raised, 1) << "an unlistened listener is not called";
+}
+
 TEST_F(StoreTest, DuplicateAndMissingStreams) {
   auto store = open(":memory:");
   ASSERT_TRUE(create(*store, "orders", 1).ok());
