@@ -20,10 +20,12 @@ namespace kinesim::api {
 
 using Responder = std::function<void(HttpResponse)>;
 
-// Answers one call. Copyable; the first answer wins and later ones are ignored.
+// Answers one call, with bodies in the request's wire format. Copyable; the first answer wins and
+// later ones are ignored.
 class Reply {
  public:
-  explicit Reply(Responder done) : state_(std::make_shared<State>(std::move(done))) {}
+  explicit Reply(Responder done, WireFormat format = WireFormat::kJson)
+      : state_(std::make_shared<State>(std::move(done))), format_(format) {}
 
   void ok(const std::function<void(Output&)>& write_body) const;
   // Like ok(), but the body writer may give up with an error, which is sent instead.
@@ -33,6 +35,8 @@ class Reply {
   // 200 with a body of type `content_type` that `source` streams (SubscribeToShard).
   void stream(std::string content_type, std::shared_ptr<BodySource> source) const;
 
+  WireFormat format() const { return format_; }
+
  private:
   struct State {
     explicit State(Responder d) : done(std::move(d)) {}
@@ -40,6 +44,7 @@ class Reply {
     bool answered = false;
   };
   std::shared_ptr<State> state_;
+  WireFormat format_;
 };
 
 // Who is calling: the account and region a request acts in.
@@ -64,6 +69,9 @@ struct Call {
   Caller caller;
   Input in;
   Reply reply;
+  // The request's body format; the reply answers in it, and so must anything else sent back
+  // (encode_body in api/codec.h).
+  WireFormat format = WireFormat::kJson;
 
   Store& store() const { return services.store; }
   int64_t now_ms() const { return services.clock.now_ms(); }

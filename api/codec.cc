@@ -5,9 +5,12 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <cmath>
 #include <cstring>
+#include <limits>
 
 #include "api/base64.h"
+#include "api/cbor.h"
 
 namespace kinesim::api {
 namespace {
@@ -48,6 +51,17 @@ std::optional<bool> Input::boolean() const {
 std::optional<double> Input::timestamp() const {
   if (!present()) return std::nullopt;
   return parse_timestamp(*as_value(v_));
+}
+
+std::optional<int64_t> Input::timestamp_ms() const {
+  auto seconds = timestamp();
+  if (!seconds) return std::nullopt;
+  const double ms = *seconds * 1000.0;
+  constexpr double kTwoTo63 = 9223372036854775808.0;
+  if (std::isnan(ms)) return 0;
+  if (ms >= kTwoTo63) return std::numeric_limits<int64_t>::max();
+  if (ms < -kTwoTo63) return std::numeric_limits<int64_t>::min();
+  return static_cast<int64_t>(ms);
 }
 
 std::optional<std::string> Input::blob() const {
@@ -97,6 +111,15 @@ std::optional<Error> DecodedRequest::parse_json(std::string& body) {
   if (impl_->doc.HasParseError()) return errors::serialization("");
   if (!impl_->doc.IsObject() && !impl_->doc.IsArray()) return errors::serialization("");
   return std::nullopt;
+}
+
+std::optional<Error> DecodedRequest::parse_cbor(std::string& body) {
+  impl_->blobs = BlobEncoding::kRaw;
+  return decode_cbor(body, impl_->doc);
+}
+
+std::optional<Error> DecodedRequest::parse(WireFormat format, std::string& body) {
+  return format == WireFormat::kCbor ? parse_cbor(body) : parse_json(body);
 }
 
 std::optional<Error> DecodedRequest::validate(std::string_view operation,
@@ -177,15 +200,38 @@ std::string JsonOutput::take() {
   return std::string(impl_->buffer.GetString(), impl_->buffer.GetSize());
 }
 
-std::string error_json(const Error& e) {
+// ---------------------------------------------------------------------------------------------
+// Bodies in either format
+
+std::string encode_body(WireFormat format, const std::function<void(Output&)>& write) {
+  if (format == WireFormat::kCbor) {
+    CborOutput out;
+    write(out);
+    return out.take();
+  }
   JsonOutput out;
+  write(out);
+  return out.take();
+}
+
+void write_error(Output& out, const Error& e) {
   out.begin_object();
   out.field("__type", e.type);
   // Kinesis spells the member "Message" for SerializationException and "message" elsewhere.
+  // The name belongs to the exception, not to the encoding, so CBOR bodies spell it the same.
   if (!e.message.empty()) {
     out.field(e.type == "SerializationException" ? "Message" : "message", e.message);
   }
   out.end_object();
+}
+
+std::string encode_error(WireFormat format, const Error& e) {
+  return format == WireFormat::kCbor ? error_cbor(e) : error_json(e);
+}
+
+std::string error_json(const Error& e) {
+  JsonOutput out;
+  write_error(out, e);
   return out.take();
 }
 

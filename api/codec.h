@@ -1,9 +1,10 @@
 // Wire codecs: how a request body becomes something an operation can read, and how an operation's
-// answer becomes a response body. Operations see only Input and Output; the JSON (and later
-// CBOR) details stay here.
+// answer becomes a response body. Operations see only Input and Output; the JSON details stay
+// here and the CBOR ones in api/cbor.h.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -15,6 +16,16 @@
 #include "api/validation.h"
 
 namespace kinesim::api {
+
+// The body format of a request, and of its response: application/x-amz-json-1.1 (blobs as
+// base64, timestamps as epoch seconds) or application/x-amz-cbor-1.1 (blobs as byte strings,
+// timestamps as tag 1 over epoch milliseconds).
+enum class WireFormat { kJson, kCbor };
+
+// The Content-Type of bodies in `format`.
+constexpr const char* content_type(WireFormat format) {
+  return format == WireFormat::kCbor ? "application/x-amz-cbor-1.1" : "application/x-amz-json-1.1";
+}
 
 // A read-only view of one value of a request that already passed validate_request, so members
 // have the types the model gives them. A missing member reads as absent.
@@ -30,6 +41,9 @@ class Input {
   std::optional<int64_t> integer() const;
   std::optional<bool> boolean() const;
   std::optional<double> timestamp() const;  // epoch seconds
+  // The same in epoch milliseconds, truncated toward zero; beyond the int64 range it saturates,
+  // as Java's (long) conversion does, so no timestamp a client sends is undefined behaviour.
+  std::optional<int64_t> timestamp_ms() const;
   // The decoded bytes of a blob member (validation has checked the encoding).
   std::optional<std::string> blob() const;
 
@@ -93,6 +107,12 @@ class DecodedRequest {
   // SerializationException when the body is not JSON (an empty body included) or is a bare
   // null, boolean, number or string.
   std::optional<Error> parse_json(std::string& body);
+  // Decodes a CBOR body (api/cbor.h, decode_cbor); strings point into `body`, which must outlive
+  // this object. Fails with a bare SerializationException when the body is not one well-formed
+  // CBOR item, an empty body included.
+  std::optional<Error> parse_cbor(std::string& body);
+  // parse_json or parse_cbor.
+  std::optional<Error> parse(WireFormat format, std::string& body);
   // Runs the model's validation for `operation`.
   std::optional<Error> validate(std::string_view operation, const RequestLimits& limits = {}) const;
   Input root() const;
@@ -125,9 +145,15 @@ class JsonOutput final : public Output {
   std::unique_ptr<Impl> impl_;
 };
 
-// The body of an error response: {"__type": ..., "message": ...}.
+// A response body in `format`, as `write` produces it through an Output. For whatever must
+// answer in a request's format: operation replies, event-stream payloads.
+std::string encode_body(WireFormat format, const std::function<void(Output&)>& write);
+
+// The members of an error body: {"__type": ..., "message": ...}.
+void write_error(Output& out, const Error& e);
+// The body of an error response in `format`.
+std::string encode_error(WireFormat format, const Error& e);
 std::string error_json(const Error& e);
-// The same as a CBOR map, for application/x-amz-cbor-1.1 (api/cbor.cc).
-std::string error_cbor(const Error& e);
+std::string error_cbor(const Error& e);  // api/cbor.cc
 
 }  // namespace kinesim::api

@@ -15,8 +15,6 @@
 namespace kinesim::api {
 namespace {
 
-constexpr const char* kJsonContentType = "application/x-amz-json-1.1";
-
 struct Route {
   std::string_view name;
   OperationHandler handler;
@@ -71,7 +69,9 @@ OperationHandler find_handler(std::string_view op) {
   return nullptr;
 }
 
-HttpResponse error_response(const Error& e) { return json_error(e); }
+HttpResponse error_response(const Error& e, WireFormat format = WireFormat::kJson) {
+  return HttpResponse{e.http_status, content_type(format), encode_error(format, e)};
+}
 
 }  // namespace
 
@@ -97,27 +97,26 @@ RequestLimits Dispatcher::limits_for(std::string_view op, const Input& in,
 
 void Reply::ok(const std::function<void(Output&)>& write_body) const {
   if (std::exchange(state_->answered, true)) return;
-  JsonOutput out;
-  write_body(out);
-  state_->done(HttpResponse{200, kJsonContentType, out.take()});
+  state_->done(HttpResponse{200, content_type(format_), encode_body(format_, write_body)});
 }
 
 void Reply::respond(const std::function<std::optional<Error>(Output&)>& write_body) const {
   if (std::exchange(state_->answered, true)) return;
-  JsonOutput out;
-  if (auto e = write_body(out)) return state_->done(error_response(*e));
-  state_->done(HttpResponse{200, kJsonContentType, out.take()});
+  std::optional<Error> failure;
+  std::string body = encode_body(format_, [&](Output& out) { failure = write_body(out); });
+  if (failure) return state_->done(error_response(*failure, format_));
+  state_->done(HttpResponse{200, content_type(format_), std::move(body)});
 }
 
 void Reply::ok_empty() const {
   // Kinesis answers operations without output members with an empty body, not "{}".
   if (std::exchange(state_->answered, true)) return;
-  state_->done(HttpResponse{200, kJsonContentType, ""});
+  state_->done(HttpResponse{200, content_type(format_), ""});
 }
 
 void Reply::fail(const Error& e) const {
   if (std::exchange(state_->answered, true)) return;
-  state_->done(error_response(e));
+  state_->done(error_response(e, format_));
 }
 
 void Reply::stream(std::string content_type, std::shared_ptr<BodySource> source) const {
@@ -157,28 +156,32 @@ void Dispatcher::handle(HttpRequest request, Responder done) {
   const std::optional<std::string_view> op = target_operation(request.header("x-amz-target"));
   if (request.body.empty()) return done(empty_body_error(protocol, op.has_value()));
 
+  const WireFormat format = protocol == Protocol::kCbor ? WireFormat::kCbor : WireFormat::kJson;
   // The signature covers the body as it arrived, and parsing rewrites it in place.
   const std::string body_digest = auth_.body_digest(request);
   DecodedRequest decoded;
-  if (auto e = decoded.parse_json(request.body)) {
-    return done(protocol == Protocol::kCoralJson ? coral_error(e->type) : error_response(*e));
+  if (auto e = decoded.parse(format, request.body)) {
+    return done(protocol == Protocol::kCoralJson ? coral_error(e->type)
+                                                 : error_response(*e, format));
   }
   // A well-formed application/json request goes no further in Kinesis.
   if (protocol == Protocol::kCoralJson) return done(coral_error("UnknownOperationException"));
-  if (!op) return done(error_response(errors::make("UnknownOperationException", "")));
+  if (!op) return done(error_response(errors::make("UnknownOperationException", ""), format));
 
   auto who = auth_.authenticate(request, body_digest);
-  if (const Error* e = std::get_if<Error>(&who)) return done(error_response(*e));
+  if (const Error* e = std::get_if<Error>(&who)) return done(error_response(*e, format));
   Caller caller = std::get<Caller>(std::move(who));
   if (auto e = decoded.validate(*op, limits_for(*op, decoded.root(), caller))) {
-    return done(error_response(*e));
+    return done(error_response(*e, format));
   }
   OperationHandler handler = find_handler(*op);
   if (!handler) {
-    return done(error_response(errors::make(
-        "InternalFailure", "kinesim does not implement " + std::string(*op) + " yet", 501)));
+    return done(
+        error_response(errors::make("InternalFailure",
+                                    "kinesim does not implement " + std::string(*op) + " yet", 501),
+                       format));
   }
-  Call call{services_, std::move(caller), decoded.root(), Reply(std::move(done))};
+  Call call{services_, std::move(caller), decoded.root(), Reply(std::move(done), format), format};
   handler(call);
 }
 

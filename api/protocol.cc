@@ -52,6 +52,7 @@ Protocol protocol_of(std::string_view content_type) {
   const std::string_view type = trim(content_type.substr(0, content_type.find(';')));
   if (type == kAmzJsonContentType) return Protocol::kAmzJson;
   if (type == kCoralJsonContentType) return Protocol::kCoralJson;
+  if (type == kCborContentType) return Protocol::kCbor;
   return Protocol::kNone;
 }
 

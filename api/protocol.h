@@ -34,6 +34,7 @@ enum class Protocol {
   kNone,       // no Content-Type, or one Kinesis does not read
   kAmzJson,    // application/x-amz-json-1.1: what the SDKs send
   kCoralJson,  // application/json: parsed, then refused in the old Coral envelope
+  kCbor,       // application/x-amz-cbor-1.1: the Java SDKs' and the KPL's default
 };
 Protocol protocol_of(std::string_view content_type);
 

@@ -98,12 +98,12 @@ std::variant<uint64_t, Error> resolve_starting_position(const Call& call, const 
     return horizon.value();
   }
   // AT_TIMESTAMP
-  if (!position.timestamp) {
+  if (!position.timestamp_ms) {
     return errors::invalid_argument(
         "Must specify timestampInMillis parameter for iterator of type AT_TIMESTAMP. Current "
         "request has no timestamp parameter.");
   }
-  const int64_t at_ms = static_cast<int64_t>(*position.timestamp * 1000.0);
+  const int64_t at_ms = *position.timestamp_ms;
   if (at_ms > now_ms) {
     return errors::invalid_argument(
         "The timestampInMillis parameter cannot be greater than the currentTimestampInMillis. "

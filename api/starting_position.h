@@ -19,7 +19,7 @@ struct StartingPosition {
   // against the model's enum before it gets here).
   std::string_view type;
   std::optional<std::string_view> sequence_number;
-  std::optional<double> timestamp;  // epoch seconds
+  std::optional<int64_t> timestamp_ms;  // epoch milliseconds
 };
 
 // A shard someone wants to read: the stream as committed and the shard in it.

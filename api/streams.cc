@@ -214,9 +214,9 @@ std::optional<Error> find_stream(const Call& call, const StreamKey& key,
 }
 
 std::optional<Error> check_creation_timestamp(const Input& in, const StreamInfo& stream) {
-  auto created = in["StreamCreationTimestamp"].timestamp();
+  auto created = in["StreamCreationTimestamp"].timestamp_ms();
   // Seconds are what clients see of the creation time.
-  if (!created || static_cast<int64_t>(*created) == stream.created_ms / 1000) return std::nullopt;
+  if (!created || *created / 1000 == stream.created_ms / 1000) return std::nullopt;
   return stream_not_found(stream.key);
 }
 

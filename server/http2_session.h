@@ -56,6 +56,7 @@ class Http2Session : public std::enable_shared_from_this<Http2Session<Stream>> {
   struct RequestStream {
     api::HttpRequest request;
     bool too_large = false;
+    bool dispatched = false;  // the whole request arrived and went to the api
     bool answered = false;
     // A finished body, sent from `offset`.
     std::string body;
@@ -221,6 +222,7 @@ class Http2Session : public std::enable_shared_from_this<Http2Session<Stream>> {
   void dispatch(int32_t id) {
     RequestStream* s = find(id);
     if (!s) return;
+    s->dispatched = true;
     if (s->too_large) return respond(id, wire::body_too_large());
     api::HttpRequest request = std::move(s->request);
     api_.handle(std::move(request), [weak = this->weak_from_this(), id](api::HttpResponse r) {
@@ -335,11 +337,15 @@ class Http2Session : public std::enable_shared_from_this<Http2Session<Stream>> {
   }
 
   void on_read(beast::error_code ec, std::size_t n) {
+    if (ec == net::error::eof && drain()) return;
     if (ec) return shut_down();
     in_.commit(n);
     if (!feed()) return shut_down();  // not HTTP/2 (a bad preface) or a fatal error
     flush();
     if (!nghttp2_session_want_read(session_) && !nghttp2_session_want_write(session_)) {
+      // The last frames may still be on their way out (a client that sent GOAWAY waits for
+      // them); on_write closes once they are written.
+      if (writing_) return;
       return shut_down();
     }
     do_read();
@@ -368,10 +374,21 @@ class Http2Session : public std::enable_shared_from_this<Http2Session<Stream>> {
     out_.clear();
     if (ec) return shut_down();
     flush();
-    if (!writing_ && !nghttp2_session_want_read(session_) &&
-        !nghttp2_session_want_write(session_)) {
+    if (writing_) return;
+    if (draining_ && streams_.empty()) {
       close();
+      return draining_.reset();
     }
+    if (!nghttp2_session_want_read(session_) && !nghttp2_session_want_write(session_)) close();
+  }
+
+  // The client stopped sending (a TCP half-close) after whole requests: answer those, as HTTP/1.1
+  // does, then close. Requests cut short are dropped. False when nothing is owed or being written.
+  bool drain() {
+    std::erase_if(streams_, [](const auto& entry) { return !entry.second->dispatched; });
+    if (streams_.empty() && !writing_) return false;
+    draining_ = self();  // no read is pending to keep the session alive for its answers
+    return true;
   }
 
   void cancel_all() {
@@ -387,6 +404,7 @@ class Http2Session : public std::enable_shared_from_this<Http2Session<Stream>> {
     closed_ = true;
     cancel_all();
     close();
+    draining_.reset();  // every caller still holds the session
   }
 
   void close() {
@@ -402,6 +420,7 @@ class Http2Session : public std::enable_shared_from_this<Http2Session<Stream>> {
   std::string out_;
   bool writing_ = false;
   bool closed_ = false;
+  std::shared_ptr<Http2Session> draining_;
 };
 
 }  // namespace kinesim::server

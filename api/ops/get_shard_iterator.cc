@@ -16,7 +16,7 @@ void GetShardIterator(Call& call) {
 
   const StartingPosition position{*call.in["ShardIteratorType"].str(),
                                   call.in["StartingSequenceNumber"].str(),
-                                  call.in["Timestamp"].timestamp()};
+                                  call.in["Timestamp"].timestamp_ms()};
   auto after = resolve_starting_position(call, key, target, position, now);
   if (auto* e = std::get_if<Error>(&after)) return call.reply.fail(*e);
 

@@ -93,12 +93,12 @@ void ListShards(Call& call) {
         auto index = parse_shard_id(*id);
         filter.after_index = std::max(filter.after_index, index ? *index : INT64_MAX);
       } else if (filter.type == "AT_TIMESTAMP" || filter.type == "FROM_TIMESTAMP") {
-        auto ts = f["Timestamp"].timestamp();
+        auto ts = f["Timestamp"].timestamp_ms();
         if (!ts) {
           return call.reply.fail(errors::invalid_argument(
               "Must specify Timestamp when ShardFilter type is " + filter.type + "."));
         }
-        filter.at_ms = static_cast<int64_t>(*ts * 1000.0);
+        filter.at_ms = *ts;
       }
     }
   }

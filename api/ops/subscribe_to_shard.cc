@@ -23,7 +23,7 @@ void SubscribeToShard(Call& call) {
 
   const Input start = call.in["StartingPosition"];
   const StartingPosition position{*start["Type"].str(), start["SequenceNumber"].str(),
-                                  start["Timestamp"].timestamp()};
+                                  start["Timestamp"].timestamp_ms()};
   auto after = resolve_starting_position(call, key, target, position, now);
   if (auto* e = std::get_if<Error>(&after)) return call.reply.fail(*e);
 
