@@ -1,9 +1,10 @@
 // Shared pieces of kinesim-bench: options, results, Kinesis calls used to set scenarios up,
 // record generation, latency statistics and error accounting.
 //
-// The load generator talks to any Kinesis endpoint through harness::HttpClient, so the same
-// numbers can be taken from kinesim and from a peer in one run. It only ever targets loopback
-// addresses, and every loop in it is bounded in time and in count.
+// The load generator talks to any Kinesis endpoint through harness::HttpClient (HTTP/2 load goes
+// through libcurl in h2c.cc, SubscribeToShard through a socket of its own in subscribe.cc), so
+// the same numbers can be taken from kinesim and from a peer in one run. It only ever targets
+// loopback addresses, and every loop in it is bounded in time and in count.
 #pragma once
 
 #include <atomic>
@@ -107,10 +108,35 @@ void CreateStream(harness::HttpClient& client, const std::string& stream, int sh
 void WaitActive(harness::HttpClient& client, const std::string& stream, Clock::time_point deadline,
                 std::chrono::microseconds poll);
 
-// Best effort: a failure here is reported on stderr but does not fail the scenario.
-void DeleteStream(harness::HttpClient& client, const std::string& stream);
+// Best effort: a failure here is reported on stderr but does not fail the scenario. With
+// `enforce_consumer_deletion` the stream goes even while consumers are registered on it.
+void DeleteStream(harness::HttpClient& client, const std::string& stream,
+                  bool enforce_consumer_deletion = false);
 
 std::vector<std::string> ListShardIds(harness::HttpClient& client, const std::string& stream);
+
+// X-Amz-Date and Authorization values shaped like those HttpClient::call sends, for requests
+// the bench frames itself (CBOR bodies, HTTP/2 through libcurl, SubscribeToShard on a raw
+// socket). The signature is the same fixed placeholder; local servers do not verify it.
+class AmzAuth {
+ public:
+  AmzAuth() { Refresh(); }
+  // Rebuilds both values when the second has changed; returns true when it did.
+  bool Refresh();
+  const std::string& date() const { return date_; }
+  const std::string& authorization() const { return authorization_; }
+
+ private:
+  long long second_ = -1;
+  std::string date_;
+  std::string authorization_;
+};
+
+// The Content-Type of Kinesis' CBOR protocol.
+inline constexpr std::string_view kCborContentType = "application/x-amz-cbor-1.1";
+
+// Standard base64 (with padding) of `size` bytes at `data`, appended to `out`.
+void Base64Append(std::string& out, const unsigned char* data, size_t size);
 
 // Builds Kinesis request bodies with 100-byte records and random 16-hex-digit partition keys.
 // Payloads come from a small pool of random blocks, already base64-encoded, so that generating
@@ -126,13 +152,17 @@ class RecordSource {
   void PutRecordBody(std::string& out, std::string_view stream);
   // Replaces `out` with a PutRecords body of `count` records.
   void PutRecordsBody(std::string& out, std::string_view stream, int count);
+  // The same request as a CBOR map: Data as byte strings, the rest as text strings.
+  void PutRecordsCborBody(std::string& out, std::string_view stream, int count);
 
  private:
   uint64_t Next();
   void AppendRecordFields(std::string& out);
+  void AppendPartitionKey(std::string& out);
 
   uint64_t state_;
-  std::vector<std::string> payloads_;
+  std::vector<std::string> payloads_;      // base64 of raw_payloads_, for JSON bodies
+  std::vector<std::string> raw_payloads_;  // kRecordBytes each, for CBOR bodies
 };
 
 // FailedRecordCount of a PutRecords response, or nullopt when the body has none.
@@ -151,5 +181,40 @@ std::optional<uint64_t> ReadVmRssKib(int pid);
 double QuantileMs(std::vector<uint64_t>& samples_ns, double q);
 
 double SecondsSince(Clock::time_point start);
+
+// Now plus options.timeout_s: the bound on one setup, fill or drain phase.
+Clock::time_point DeadlineFrom(const Options& options);
+
+// `text` as a JSON string literal, quotes included, appended to `out`.
+void AppendJsonString(std::string& out, std::string_view text);
+
+// Creates a stream for one scenario, waits until ACTIVE, and deletes it on scope exit unless
+// asked to keep it (or --stream named an existing one, which is never created or deleted).
+class ScenarioStream {
+ public:
+  ScenarioStream(const Options& options, std::string_view scenario, int shards);
+  ~ScenarioStream();
+  ScenarioStream(const ScenarioStream&) = delete;
+  ScenarioStream& operator=(const ScenarioStream&) = delete;
+
+  const std::string& name() const { return name_; }
+  harness::HttpClient& client() { return client_; }
+  void Keep() { keep_ = true; }
+  // Deletes with EnforceConsumerDeletion, for scenarios that register consumers.
+  void DeleteWithConsumers() { enforce_consumer_deletion_ = true; }
+
+ private:
+  const Options& options_;
+  harness::HttpClient client_;
+  std::string name_;
+  bool keep_ = false;
+  bool enforce_consumer_deletion_ = false;
+};
+
+// Adds p50_ms and p99_ms of `latencies_ns`; reorders it.
+void AddLatencies(Result& result, std::vector<uint64_t>& latencies_ns);
+
+// How often setup polls for a state change (stream or consumer ACTIVE).
+inline constexpr auto kSetupPoll = std::chrono::milliseconds(5);
 
 }  // namespace kinesim::bench

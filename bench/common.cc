@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "bench/bench.h"
+#include "bench/cbor.h"
 
 namespace kinesim::bench {
 
@@ -131,10 +132,12 @@ void WaitActive(HttpClient& client, const std::string& stream, Clock::time_point
   }
 }
 
-void DeleteStream(HttpClient& client, const std::string& stream) {
+void DeleteStream(HttpClient& client, const std::string& stream, bool enforce_consumer_deletion) {
+  std::string body = R"({"StreamName":")" + stream + '"';
+  if (enforce_consumer_deletion) body += R"(,"EnforceConsumerDeletion":true)";
+  body += '}';
   try {
-    const HttpResponse& response =
-        client.call("DeleteStream", R"({"StreamName":")" + stream + R"("})");
+    const HttpResponse& response = client.call("DeleteStream", body);
     if (response.status != 200) {
       std::fprintf(stderr, "DeleteStream %s: %s\n", stream.c_str(),
                    DescribeResponse(response).c_str());
@@ -162,7 +165,23 @@ std::vector<std::string> ListShardIds(HttpClient& client, const std::string& str
   return ids;
 }
 
-namespace {
+bool AmzAuth::Refresh() {
+  const time_t now = ::time(nullptr);
+  if (now == second_) return false;
+  second_ = now;
+  tm utc{};
+  ::gmtime_r(&now, &utc);
+  char date[20];
+  ::strftime(date, sizeof(date), "%Y%m%dT%H%M%SZ", &utc);
+  date_ = date;
+  authorization_ = "AWS4-HMAC-SHA256 Credential=test/";
+  authorization_.append(date_, 0, 8);
+  authorization_ +=
+      "/us-east-1/kinesis/aws4_request, "
+      "SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=";
+  authorization_.append(64, '0');
+  return true;
+}
 
 void Base64Append(std::string& out, const unsigned char* data, size_t size) {
   static constexpr char kAlphabet[] =
@@ -189,17 +208,17 @@ void Base64Append(std::string& out, const unsigned char* data, size_t size) {
   }
 }
 
-}  // namespace
-
 RecordSource::RecordSource(uint64_t seed) : state_(seed * 0x9E3779B97F4A7C15ULL + 1) {
   constexpr int kPool = 64;
   payloads_.reserve(kPool);
+  raw_payloads_.reserve(kPool);
   unsigned char raw[kRecordBytes];
   for (int p = 0; p < kPool; ++p) {
     for (unsigned char& b : raw) b = static_cast<unsigned char>(Next());
     std::string encoded;
     Base64Append(encoded, raw, sizeof(raw));
     payloads_.push_back(std::move(encoded));
+    raw_payloads_.emplace_back(reinterpret_cast<const char*>(raw), sizeof(raw));
   }
 }
 
@@ -211,14 +230,18 @@ uint64_t RecordSource::Next() {
   return state_ * 0x2545F4914F6CDD1DULL;
 }
 
-void RecordSource::AppendRecordFields(std::string& out) {
+void RecordSource::AppendPartitionKey(std::string& out) {
   static constexpr char kHex[] = "0123456789abcdef";
+  uint64_t key = Next();
+  for (int i = 0; i < 16; ++i) out += kHex[(key >> (i * 4)) & 15];
+}
+
+void RecordSource::AppendRecordFields(std::string& out) {
   uint64_t r = Next();
   out += R"("Data":")";
   out += payloads_[r % payloads_.size()];
   out += R"(","PartitionKey":")";
-  uint64_t key = Next();
-  for (int i = 0; i < 16; ++i) out += kHex[(key >> (i * 4)) & 15];
+  AppendPartitionKey(out);
   out += '"';
 }
 
@@ -243,6 +266,24 @@ void RecordSource::PutRecordsBody(std::string& out, std::string_view stream, int
     out += '}';
   }
   out += "]}";
+}
+
+void RecordSource::PutRecordsCborBody(std::string& out, std::string_view stream, int count) {
+  out.clear();
+  cbor::AppendMap(out, 2);
+  cbor::AppendText(out, "StreamName");
+  cbor::AppendText(out, stream);
+  cbor::AppendText(out, "Records");
+  cbor::AppendArray(out, static_cast<uint64_t>(count));
+  constexpr size_t kKeyDigits = 16;
+  for (int i = 0; i < count; ++i) {
+    cbor::AppendMap(out, 2);
+    cbor::AppendText(out, "Data");
+    cbor::AppendBytes(out, raw_payloads_[Next() % raw_payloads_.size()]);
+    cbor::AppendText(out, "PartitionKey");
+    cbor::AppendHead(out, cbor::kText, kKeyDigits);
+    AppendPartitionKey(out);
+  }
 }
 
 std::optional<uint64_t> FailedRecordCount(std::string_view body) {
@@ -331,6 +372,49 @@ double QuantileMs(std::vector<uint64_t>& samples_ns, double q) {
 
 double SecondsSince(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+Clock::time_point DeadlineFrom(const Options& options) {
+  return Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                            std::chrono::duration<double>(options.timeout_s));
+}
+
+void AppendJsonString(std::string& out, std::string_view text) {
+  out += '"';
+  for (char c : text) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      char escaped[8];
+      std::snprintf(escaped, sizeof(escaped), "\\u%04x", static_cast<unsigned char>(c));
+      out += escaped;
+    } else {
+      out += c;
+    }
+  }
+  out += '"';
+}
+
+ScenarioStream::ScenarioStream(const Options& options, std::string_view scenario, int shards)
+    : options_(options),
+      client_(options.endpoint),
+      name_(options.stream.empty() ? UniqueStreamName(scenario) : options.stream) {
+  if (!options.stream.empty()) {
+    keep_ = true;  // the caller's stream: used as it is, never created or deleted here
+    return;
+  }
+  CreateStream(client_, name_, shards);
+  WaitActive(client_, name_, DeadlineFrom(options), kSetupPoll);
+}
+
+ScenarioStream::~ScenarioStream() {
+  if (!options_.keep_streams && !keep_) DeleteStream(client_, name_, enforce_consumer_deletion_);
+}
+
+void AddLatencies(Result& result, std::vector<uint64_t>& latencies_ns) {
+  result.Add("p50_ms", QuantileMs(latencies_ns, 0.50), 3);
+  result.Add("p99_ms", QuantileMs(latencies_ns, 0.99), 3);
 }
 
 }  // namespace kinesim::bench

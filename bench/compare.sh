@@ -1,31 +1,52 @@
 #!/usr/bin/env bash
-# Compares kinesim with a peer Kinesis emulator on this machine, scenario by scenario.
+# Compares kinesim with peer Kinesis emulators on this machine, scenario by scenario.
 #
-#   bench/compare.sh [--quick] [--reps N] [--duration S] [--peer-only] [--peer-durable]
-#                    [--no-startup] [--no-rss]
+#   bench/compare.sh [--quick] [--reps N] [--duration S] [--peers LIST] [--peer-only]
+#                    [--peer-durable] [--no-startup] [--no-rss] [--drain-records N]
+#                    [--rss-records N] [--startup-runs N]
 #
-# Builds kinesim (target kinesim) and kinesim-bench, installs the peer from npm into
-# bench/.peers/ if absent, then:
-#   - runs the timed scenarios against a fresh server of each, --reps times (default 3),
-#     alternating which goes first; kinesim gets a fresh temporary database file each time;
+# Peers (--peers, comma-separated; default: kinesalite,kinesis-mock), pinned in
+# bench/.peers/package.json and package-lock.json and installed there with `npm ci` if absent:
+#   kinesalite    kinesalite 3.3.3 (Node.js, LevelDB); HTTP/1.1 only, no consumers
+#   kinesis-mock  kinesis-local 0.6.2 (the Node.js build of kinesis-mock): HTTP/2, CBOR,
+#                 SubscribeToShard
+# Builds kinesim (target kinesim) and kinesim-bench, then:
+#   - runs the timed scenarios against a fresh server of each target, --reps times (default 3),
+#     rotating which goes first; kinesim gets a fresh temporary database file each time;
 #   - measures start-up (spawn to first ACTIVE stream and first acknowledged PutRecord) of each;
 #   - measures resident memory of each with 200,000 records stored, and of kinesim alone with
 #     1,000,000;
-# and prints the median of each figure for both with the ratio. Every server it starts listens
-# on 127.0.0.1 only and is stopped on exit. A full run takes about 6 minutes; --quick about 1.
+# and prints the median of each figure for every target with kinesim's ratio to each peer. A
+# scenario a peer cannot serve is not run against it and shows n/a. Every server it starts
+# listens on 127.0.0.1 only and is stopped on exit. --quick: 1 rep of 1 s, smaller fills;
+# --drain-records, --rss-records (the 200,000) and --startup-runs shrink a check further.
 #
-# The peer keeps its data in memory (its default) unless --peer-durable gives it a LevelDB
-# directory. kinesim always writes to its SQLite file, so in the default mode the comparison
-# favours the peer on writes.
+# The peers keep their data in memory (their default) unless --peer-durable gives them an
+# on-disk store (kinesalite: a LevelDB directory; kinesis-mock: its periodic JSON snapshot).
+# kinesim always writes to its SQLite file, so in the default mode the comparison favours the
+# peers on writes.
 #
-# --peer-only runs the peer alone (no kinesim build), to check the bench itself.
+# --peer-only runs the peers alone (no kinesim build), to check the bench itself.
 set -euo pipefail
 # shellcheck source=bench/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-readonly PEER_PACKAGE=kinesalite@3.3.3  # the peer, pinned
 readonly PEER_DIR=$KINESIM_ROOT/bench/.peers
-readonly PEER_CLI=$PEER_DIR/node_modules/kinesalite/cli.js
+readonly KINESALITE_CLI=$PEER_DIR/node_modules/kinesalite/cli.js
+readonly KINESIS_MOCK_DIR=$PEER_DIR/node_modules/kinesis-local
+readonly KNOWN_PEERS=(kinesalite kinesis-mock)
+
+# Timed scenarios, in the order they run and are printed.
+readonly SCENARIOS=(put_record_c1 put_record_c32 put_record_h2c_32 put_records_500
+  put_records_500_cbor get_records_drain subscribe_latency)
+
+# What each peer cannot serve, with the reason shown under the table.
+declare -A skips=(
+  [kinesalite]="put_record_h2c_32 subscribe_latency"
+)
+declare -A skip_reasons=(
+  [kinesalite]="no HTTP/2, no RegisterStreamConsumer/SubscribeToShard"
+)
 
 reps=3
 duration=5
@@ -38,15 +59,20 @@ peer_only=0
 peer_durable=0
 do_startup=1
 do_rss=1
+peers_arg=kinesalite,kinesis-mock
 
-usage() { sed -n '2,24p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,30p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 while [[ $# -gt 0 ]]; do
   case $1 in
     --quick)
       reps=1 duration=1 warmup=0.2 drain_records=50000 rss_big_records=0 startup_runs=3 ;;
     --reps) reps=$2; shift ;;
+    --drain-records) drain_records=$2; shift ;;
+    --rss-records) rss_records=$2; shift ;;
+    --startup-runs) startup_runs=$2; shift ;;
     --duration) duration=$2; shift ;;
+    --peers) peers_arg=$2; shift ;;
     --peer-only) peer_only=1 ;;
     --peer-durable) peer_durable=1 ;;
     --no-startup) do_startup=0 ;;
@@ -57,6 +83,21 @@ while [[ $# -gt 0 ]]; do
   shift
 done
 
+peers=()
+IFS=, read -r -a requested <<<"$peers_arg"
+for p in "${requested[@]}"; do
+  [[ -z $p ]] && continue
+  if [[ ! " ${KNOWN_PEERS[*]} " == *" $p "* ]]; then
+    echo "compare.sh: unknown peer '$p' (known: ${KNOWN_PEERS[*]})" >&2
+    exit 2
+  fi
+  peers+=("$p")
+done
+if [[ ${#peers[@]} == 0 && $peer_only == 1 ]]; then
+  echo "compare.sh: --peer-only needs at least one peer" >&2
+  exit 2
+fi
+
 started=$(date +%s)
 
 # ---- build and install -------------------------------------------------------------------
@@ -64,14 +105,14 @@ build_bench
 KINESIM_BIN=${KINESIM_BIN:-$KINESIM_BUILD_DIR/server/kinesim}
 if [[ $peer_only == 0 ]]; then
   if ! { configure_tree && ninja -C "$KINESIM_BUILD_DIR" -j"$KINESIM_JOBS" kinesim >&2; }; then
-    log "kinesim did not build; use --peer-only to measure the peer alone"
+    log "kinesim did not build; use --peer-only to measure the peers alone"
     exit 1
   fi
   [[ -x $KINESIM_BIN ]] || { log "no kinesim binary at $KINESIM_BIN"; exit 1; }
 fi
-if [[ ! -f $PEER_CLI ]]; then
-  log "installing the peer into $PEER_DIR"
-  npm install --prefix "$PEER_DIR" --no-audit --no-fund "$PEER_PACKAGE" >&2
+if ((${#peers[@]})) && [[ ! -f $KINESALITE_CLI || ! -f $KINESIS_MOCK_DIR/main.js ]]; then
+  log "installing the pinned peers into $PEER_DIR"
+  npm ci --prefix "$PEER_DIR" --no-audit --no-fund >&2
 fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/kinesim-compare.XXXXXX")
@@ -108,6 +149,22 @@ free_port() {
   node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
 }
 
+# Waits until 127.0.0.1:$1 accepts connections while $SERVER_PID lives; sets SERVER_ENDPOINT.
+wait_port() {  # port log name
+  local i
+  for ((i = 0; i < 1200; i++)); do  # 60 s: kinesis-mock takes seconds to start on a busy machine
+    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then
+      SERVER_ENDPOINT=http://127.0.0.1:$1
+      return 0
+    fi
+    kill -0 "$SERVER_PID" 2>/dev/null || break
+    sleep 0.05
+  done
+  log "$3 did not start; its output:"
+  cat "$2" >&2
+  return 1
+}
+
 # Starts a fresh kinesim with a new database file; sets SERVER_PID and SERVER_ENDPOINT.
 start_kinesim() {
   local tag=$1 line="" i
@@ -129,34 +186,54 @@ start_kinesim() {
   SERVER_ENDPOINT=${line#listening on }
 }
 
-peer_args() {  # port tag
-  local args=(--port "$1" --createStreamMs 0 --deleteStreamMs 0 --updateStreamMs 0
-    --shardLimit 1000)
-  [[ $peer_durable == 1 ]] && args+=(--path "$work/peer-db-$2")
-  echo "${args[@]}"
+# The command line of kinesalite on `port`, one word per line (no word has spaces).
+kinesalite_command() {  # port tag
+  local args=(node "$KINESALITE_CLI" --port "$1" --createStreamMs 0 --deleteStreamMs 0
+    --updateStreamMs 0 --shardLimit 1000)
+  [[ $peer_durable == 1 ]] && args+=(--path "$work/peer-db-kinesalite-$2")
+  printf '%s\n' "${args[@]}"
+}
+
+# The same for kinesis-mock, through env(1): it is configured by environment variables. Every
+# state change is immediate and the shard and on-demand limits are out of the way, as for
+# kinesalite; the TLS port it always opens gets a free port of its own.
+kinesis_mock_command() {  # port tag
+  local tls_port
+  tls_port=$(free_port)
+  local args=(env "KINESIS_MOCK_PLAIN_PORT=$1" "KINESIS_MOCK_TLS_PORT=$tls_port"
+    "KINESIS_MOCK_CERT_PATH=$KINESIS_MOCK_DIR/server.json" LOG_LEVEL=WARN)
+  local d
+  for d in CREATE_STREAM DELETE_STREAM REGISTER_STREAM_CONSUMER DEREGISTER_STREAM_CONSUMER \
+    START_STREAM_ENCRYPTION STOP_STREAM_ENCRYPTION MERGE_SHARDS SPLIT_SHARD UPDATE_SHARD_COUNT \
+    UPDATE_STREAM_MODE; do
+    args+=("${d}_DURATION=0ms")
+  done
+  args+=(SHARD_LIMIT=100000 ON_DEMAND_STREAM_COUNT_LIMIT=10000)
+  if [[ $peer_durable == 1 ]]; then
+    args+=(SHOULD_PERSIST_DATA=true LOAD_DATA_IF_EXISTS=false
+      "PERSIST_PATH=$work/peer-db-kinesis-mock-$2")
+  fi
+  args+=(node "$KINESIS_MOCK_DIR/main.js")
+  printf '%s\n' "${args[@]}"
 }
 
 # Starts a fresh peer on a free port; sets SERVER_PID and SERVER_ENDPOINT.
-start_peer() {
-  local tag=$1 port i
+start_peer() {  # peer tag
+  local peer=$1 tag=$2 port cmd
   port=$(free_port)
-  # shellcheck disable=SC2046  # peer_args yields words without spaces
-  node "$PEER_CLI" $(peer_args "$port" "$tag") >"$work/peer-$tag.log" 2>&1 &
+  case $peer in
+    kinesalite) mapfile -t cmd < <(kinesalite_command "$port" "$tag") ;;
+    kinesis-mock) mapfile -t cmd < <(kinesis_mock_command "$port" "$tag") ;;
+  esac
+  "${cmd[@]}" >"$work/$peer-$tag.log" 2>&1 &
   SERVER_PID=$!
   live_pids+=("$SERVER_PID")
-  for ((i = 0; i < 600; i++)); do  # 30 s
-    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      SERVER_ENDPOINT=http://127.0.0.1:$port
-      return 0
-    fi
-    kill -0 "$SERVER_PID" 2>/dev/null || break
-    sleep 0.05
-  done
-  log "the peer did not start; its output:"
-  cat "$work/peer-$tag.log" >&2
-  return 1
+  wait_port "$port" "$work/$peer-$tag.log" "$peer"
 }
 
+start_target() {  # target tag
+  if [[ $1 == kinesim ]]; then start_kinesim "$2"; else start_peer "$1" "$2"; fi
+}
 
 bench() {  # out-file bench-args...
   local out=$1
@@ -167,19 +244,31 @@ bench() {  # out-file bench-args...
   return 0
 }
 
-targets=(kinesim peer)
-[[ $peer_only == 1 ]] && targets=(peer)
+# The timed scenarios `target` can serve, comma-separated.
+scenarios_of() {  # target
+  local s out=()
+  for s in "${SCENARIOS[@]}"; do
+    [[ " ${skips[$1]:-} " == *" $s "* ]] || out+=("$s")
+  done
+  local IFS=,
+  echo "${out[*]}"
+}
+
+targets=(kinesim "${peers[@]}")
+[[ $peer_only == 1 ]] && targets=("${peers[@]}")
 
 # ---- timed scenarios -----------------------------------------------------------------------
 for ((rep = 1; rep <= reps; rep++)); do
-  order=("${targets[@]}")
-  if ((rep % 2 == 0)) && [[ ${#targets[@]} == 2 ]]; then order=(peer kinesim); fi
+  # Rotate the order so that no target always runs first (or last) on a warm machine.
+  order=()
+  for ((i = 0; i < ${#targets[@]}; i++)); do
+    order+=("${targets[$(((i + rep - 1) % ${#targets[@]}))]}")
+  done
   for target in "${order[@]}"; do
     log "rep $rep/$reps: $target"
-    "start_$target" "rep$rep"
+    start_target "$target" "rep$rep"
     bench "$work/rep$rep-$target.txt" --endpoint "$SERVER_ENDPOINT" --duration "$duration" \
-      --warmup "$warmup" --drain-records "$drain_records" \
-      --scenario put_record_c1,put_record_c32,put_records_500,get_records_drain
+      --warmup "$warmup" --drain-records "$drain_records" --scenario "$(scenarios_of "$target")"
     collect "$target" "$work/rep$rep-$target.txt"
     stop_server "$SERVER_PID"
   done
@@ -189,7 +278,7 @@ done
 if [[ $do_rss == 1 ]]; then
   for target in "${targets[@]}"; do
     log "rss with $rss_records records: $target"
-    "start_$target" rss
+    start_target "$target" rss
     bench "$work/rss-$target.txt" --endpoint "$SERVER_ENDPOINT" --scenario rss \
       --rss-records "$rss_records" --rss-pid "$SERVER_PID"
     collect "$target" "$work/rss-$target.txt"
@@ -213,12 +302,17 @@ if [[ $do_startup == 1 ]]; then
       "$KINESIM_BIN" --host 127.0.0.1 --port 0 --db "$work/startup-{n}.db"
     collect kinesim "$work/startup-kinesim.txt"
   fi
-  log "startup x$startup_runs: peer"
-  port=$(free_port)
-  # shellcheck disable=SC2046
-  bench "$work/startup-peer.txt" --startup --runs "$startup_runs" --startup-port "$port" -- \
-    node "$PEER_CLI" $(peer_args "$port" "startup-{n}")
-  collect peer "$work/startup-peer.txt"
+  for peer in "${peers[@]}"; do
+    log "startup x$startup_runs: $peer"
+    port=$(free_port)
+    case $peer in
+      kinesalite) mapfile -t cmd < <(kinesalite_command "$port" "startup-{n}") ;;
+      kinesis-mock) mapfile -t cmd < <(kinesis_mock_command "$port" "startup-{n}") ;;
+    esac
+    bench "$work/startup-$peer.txt" --startup --runs "$startup_runs" --startup-port "$port" \
+      -- "${cmd[@]}"
+    collect "$peer" "$work/startup-$peer.txt"
+  done
 fi
 
 # ---- summary -------------------------------------------------------------------------------
@@ -234,35 +328,57 @@ errors_of() {  # target scenario: summed errors, with FAILED if any run failed
 rows=(
   "put_record_c1 ops/s up" "put_record_c1 p50_ms down" "put_record_c1 p99_ms down"
   "put_record_c32 ops/s up" "put_record_c32 p50_ms down" "put_record_c32 p99_ms down"
+  "put_record_h2c_32 ops/s up" "put_record_h2c_32 p50_ms down" "put_record_h2c_32 p99_ms down"
   "put_records_500 records/s up" "put_records_500 p50_ms down" "put_records_500 p99_ms down"
+  "put_records_500_cbor records/s up" "put_records_500_cbor p50_ms down"
+  "put_records_500_cbor p99_ms down"
   "get_records_drain records/s up" "get_records_drain p50_ms down"
+  "subscribe_latency p50_ms down" "subscribe_latency p99_ms down"
+  "subscribe_latency max_ms down" "subscribe_latency lost down"
   "rss rss_kib down" "rss_1m rss_kib down"
   "startup listen_ms down" "startup active_ms down" "startup put_ms down"
 )
 
+ratio_of() {  # kinesim-value peer-value direction
+  awk -v k="$1" -v p="$2" -v d="$3" 'BEGIN {
+    if (k == "n/a" || p == "n/a" || k + 0 == 0 || p + 0 == 0) { print "n/a"; exit }
+    printf "%.2f", (d == "up") ? k / p : p / k }'
+}
+
 peer_mode=in-memory
-[[ $peer_durable == 1 ]] && peer_mode="LevelDB (--path)"
+[[ $peer_durable == 1 ]] && peer_mode="on disk (--peer-durable)"
 elapsed=$(($(date +%s) - started))
 {
-  echo "# kinesim vs the peer ($PEER_PACKAGE, $peer_mode); kinesim on a SQLite file"
+  echo "# kinesim (SQLite file) vs peers (${peers[*]:-none}; $peer_mode)"
   echo "# $(nproc) cores shared by server and load generator; reps=$reps duration=${duration}s" \
     "drain=$drain_records rss=$rss_records rss_1m=$rss_big_records startup_runs=$startup_runs;" \
     "took ${elapsed}s; raw results in $work"
   echo "# figures are medians over the reps. ratio > 1 means kinesim is better:"
   echo "#   throughput rows (ops/s, records/s) are kinesim/peer;"
   echo "#   latency, memory and start-up rows (*_ms, rss_kib) are peer/kinesim."
-  echo "# errors: summed over reps as kinesim/peer; '!' marks a failed run."
-  printf '%-18s %-10s %12s %12s %8s  %s\n' scenario metric kinesim peer ratio errors
+  echo "# errors: summed over reps as kinesim/peer/...; '!' marks a failed run, '-' not run."
+  header=$(printf '%-20s %-10s %12s' scenario metric kinesim)
+  for peer in "${peers[@]}"; do header+=$(printf ' %12s %7s' "$peer" ratio); done
+  echo "$header  errors"
   for row in "${rows[@]}"; do
     read -r scenario metric direction <<<"$row"
     k=$(median kinesim "$scenario" "$metric")
-    p=$(median peer "$scenario" "$metric")
-    [[ $k == n/a && $p == n/a ]] && continue
-    ratio=$(awk -v k="$k" -v p="$p" -v d="$direction" 'BEGIN {
-      if (k == "n/a" || p == "n/a" || k + 0 == 0 || p + 0 == 0) { print "n/a"; exit }
-      printf "%.2f", (d == "up") ? k / p : p / k }')
-    printf '%-18s %-10s %12s %12s %8s  %s\n' "$scenario" "$metric" "$k" "$p" "$ratio" \
-      "$(errors_of kinesim "$scenario")/$(errors_of peer "$scenario")"
+    line=$(printf '%-20s %-10s %12s' "$scenario" "$metric" "$k")
+    errs=$(errors_of kinesim "$scenario")
+    any=0
+    [[ $k != n/a ]] && any=1
+    for peer in "${peers[@]}"; do
+      p=$(median "$peer" "$scenario" "$metric")
+      [[ $p != n/a ]] && any=1
+      line+=$(printf ' %12s %7s' "$p" "$(ratio_of "$k" "$p" "$direction")")
+      errs+="/$(errors_of "$peer" "$scenario")"
+    done
+    [[ $any == 1 ]] && echo "$line  $errs"
+  done
+  for peer in "${peers[@]}"; do
+    if [[ -n ${skips[$peer]:-} ]]; then
+      echo "# $peer: not run: ${skips[$peer]} (${skip_reasons[$peer]})"
+    fi
   done
 }
 if grep -q 'status=' "$work"/*.txt 2>/dev/null; then

@@ -73,14 +73,19 @@ start_listening() {
 # Results are lines "target scenario metric value" in the file $values (set by the script).
 
 # Appends the key=value fields of a kinesim-bench output file to $values under `target`, optionally
-# renaming the scenario.
+# renaming the scenario. A failed scenario's figures are placeholders (zeros), so of its line
+# only errors and status are kept: its medians then come from the runs that worked, or are n/a.
 collect() {  # target file [scenario-rename]
   awk -v t="$1" -v rename="${3:-}" '
     NF >= 2 {
       name = (rename != "") ? rename : $1
+      failed = ($0 ~ / status=FAILED$/)
       for (i = 2; i <= NF; i++) {
         eq = index($i, "=")
-        if (eq > 0) print t, name, substr($i, 1, eq - 1), substr($i, eq + 1)
+        if (eq == 0) continue
+        key = substr($i, 1, eq - 1)
+        if (failed && key != "errors" && key != "status") continue
+        print t, name, key, substr($i, eq + 1)
       }
     }' "$2" >>"$values"
 }

@@ -26,9 +26,15 @@ constexpr const char* kUsage = R"(usage:
 Scenarios (default: all but rss; rss too when --rss-pid is given):
   put_record_c1      PutRecord of 100 B, random partition keys, 1 keep-alive connection
   put_record_c32     the same on 32 connections (32 threads)
+  put_record_h2c_32  the same over HTTP/2 with prior knowledge: 32 requests in flight on one
+                     connection (libcurl); a second TCP connection is an error
   put_records_500    PutRecords of 500 x 100 B on --connections connections
+  put_records_500_cbor  the same with application/x-amz-cbor-1.1 bodies
   get_records_drain  fill a 1-shard stream with --drain-records records, then time reading them
                      all back with GetRecords (Limit 10000) from TRIM_HORIZON; verifies the count
+  subscribe_latency  register a consumer, SubscribeToShard (LATEST) over HTTP/1.1, then put one
+                     record at a time: ms from PutRecord's 200 to the record's event; lost
+                     records are errors
   rss                store --rss-records records, then report VmRSS of --rss-pid
   catalog_scale      (only when named) fill the endpoint with 1-shard streams up to each of
                      --catalog-levels, timing CreateStream, DescribeStreamSummary, PutRecord

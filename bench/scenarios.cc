@@ -10,6 +10,8 @@
 #include <latch>
 #include <thread>
 
+#include "bench/cbor.h"
+
 namespace kinesim::bench {
 namespace {
 
@@ -17,18 +19,13 @@ using harness::HttpClient;
 using harness::HttpError;
 using harness::HttpResponse;
 
-constexpr auto kSetupPoll = std::chrono::milliseconds(5);
-
-Clock::time_point DeadlineFrom(const Options& options) {
-  return Clock::now() + std::chrono::duration_cast<Clock::duration>(
-                            std::chrono::duration<double>(options.timeout_s));
-}
-
-// One load-generating thread's state: its own connection, record source and body buffer.
+// One load-generating thread's state: its own connection, record source, body buffer and
+// signing values (for requests framed here rather than by HttpClient::call).
 struct Worker {
   HttpClient client;
   RecordSource source;
   std::string body;
+  AmzAuth auth;
 };
 
 // Performs one request and returns the units it completed (records written), or 0 after
@@ -63,7 +60,7 @@ TimedRun RunTimed(const Options& options, int threads, const Operation& op, Erro
   for (int t = 0; t < threads; ++t) {
     pool.emplace_back([&, t] {
       Worker worker{
-          HttpClient(options.endpoint), RecordSource(0xBE7C4 + static_cast<uint64_t>(t)), {}};
+          HttpClient(options.endpoint), RecordSource(0xBE7C4 + static_cast<uint64_t>(t)), {}, {}};
       std::vector<uint64_t> latencies;
       latencies.reserve(std::min<uint64_t>(per_thread_max, 1 << 16));
       ready.count_down();
@@ -116,43 +113,6 @@ TimedRun RunTimed(const Options& options, int threads, const Operation& op, Erro
   return total;
 }
 
-// Creates a stream for one scenario, waits until ACTIVE, and deletes it on scope exit unless
-// asked to keep it.
-class ScenarioStream {
- public:
-  ScenarioStream(const Options& options, std::string_view scenario, int shards)
-      : options_(options),
-        client_(options.endpoint),
-        name_(options.stream.empty() ? UniqueStreamName(scenario) : options.stream) {
-    if (!options.stream.empty()) {
-      keep_ = true;  // the caller's stream: used as it is, never created or deleted here
-      return;
-    }
-    CreateStream(client_, name_, shards);
-    WaitActive(client_, name_, DeadlineFrom(options), kSetupPoll);
-  }
-  ~ScenarioStream() {
-    if (!options_.keep_streams && !keep_) DeleteStream(client_, name_);
-  }
-  ScenarioStream(const ScenarioStream&) = delete;
-  ScenarioStream& operator=(const ScenarioStream&) = delete;
-
-  const std::string& name() const { return name_; }
-  HttpClient& client() { return client_; }
-  void Keep() { keep_ = true; }
-
- private:
-  const Options& options_;
-  HttpClient client_;
-  std::string name_;
-  bool keep_ = false;
-};
-
-void AddLatencies(Result& result, TimedRun& run) {
-  result.Add("p50_ms", QuantileMs(run.latencies_ns, 0.50), 3);
-  result.Add("p99_ms", QuantileMs(run.latencies_ns, 0.99), 3);
-}
-
 Result PutRecordScenario(const Options& options, std::string name, int connections) {
   Result result(std::move(name));
   ScenarioStream stream(options, result.name, options.shards);
@@ -173,7 +133,7 @@ Result PutRecordScenario(const Options& options, std::string name, int connectio
   };
   TimedRun run = RunTimed(options, connections, op, errors);
   result.Add("ops/s", run.seconds > 0 ? static_cast<double>(run.ops) / run.seconds : 0.0, 0);
-  AddLatencies(result, run);
+  AddLatencies(result, run.latencies_ns);
   result.Add("n", run.ops);
   result.Add("conns", static_cast<uint64_t>(connections));
   result.Add("shards", static_cast<uint64_t>(options.shards));
@@ -185,33 +145,78 @@ Result PutRecordScenario(const Options& options, std::string name, int connectio
   return result;
 }
 
-Result PutRecordsScenario(const Options& options) {
+// PutRecords with the JSON protocol: checks the status and FailedRecordCount.
+uint64_t PutRecordsJson(Worker& w, ErrorLog& log, const std::string& stream, int records) {
+  w.source.PutRecordsBody(w.body, stream, records);
+  const HttpResponse& response = w.client.call("PutRecords", w.body);
+  if (response.status != 200) {
+    log.Add("PutRecords: " + DescribeResponse(response));
+    return 0;
+  }
+  std::optional<uint64_t> failed = FailedRecordCount(response.body);
+  if (!failed || *failed > static_cast<uint64_t>(records)) {
+    log.Add("PutRecords: no valid FailedRecordCount: " + DescribeResponse(response));
+    return 0;
+  }
+  if (*failed > 0) log.Add("PutRecords: FailedRecordCount " + std::to_string(*failed));
+  return static_cast<uint64_t>(records) - *failed;
+}
+
+// A CBOR response described for an error report: its __type and message when it has them.
+std::string DescribeCborResponse(const HttpResponse& response) {
+  if (response.header("content-type") != kCborContentType) return DescribeResponse(response);
+  std::string text = "HTTP " + std::to_string(response.status) + " (" +
+                     std::string(response.header("content-type")) + ")";
+  if (auto type = cbor::MapText(response.body, "__type")) text += ' ' + *type;
+  if (auto message = cbor::MapText(response.body, "message")) text += ": " + *message;
+  return text;
+}
+
+// The same call with the CBOR protocol: binary Data, and a CBOR map back.
+uint64_t PutRecordsCbor(Worker& w, ErrorLog& log, const std::string& stream, int records) {
+  w.source.PutRecordsCborBody(w.body, stream, records);
+  w.auth.Refresh();
+  const harness::HttpHeader headers[] = {
+      {"X-Amz-Target", "Kinesis_20131202.PutRecords"},
+      {"Content-Type", kCborContentType},
+      {"X-Amz-Date", w.auth.date()},
+      {"Authorization", w.auth.authorization()},
+  };
+  const HttpResponse& response = w.client.post("/", headers, w.body);
+  if (response.status != 200) {
+    log.Add("PutRecords (CBOR): " + DescribeCborResponse(response));
+    return 0;
+  }
+  if (response.header("content-type") != kCborContentType) {
+    log.Add("PutRecords (CBOR): answered in another format: " + DescribeResponse(response));
+    return 0;
+  }
+  std::optional<uint64_t> failed = cbor::MapUnsigned(response.body, "FailedRecordCount");
+  if (!failed || *failed > static_cast<uint64_t>(records)) {
+    log.Add("PutRecords (CBOR): no valid FailedRecordCount in " +
+            std::to_string(response.body.size()) + " bytes");
+    return 0;
+  }
+  if (*failed > 0) log.Add("PutRecords (CBOR): FailedRecordCount " + std::to_string(*failed));
+  return static_cast<uint64_t>(records) - *failed;
+}
+
+Result PutRecordsScenario(const Options& options, std::string name, bool use_cbor) {
   constexpr int kRecordsPerCall = 500;
-  Result result("put_records_500");
+  Result result(std::move(name));
   ScenarioStream stream(options, result.name, options.shards);
   const std::string& stream_name = stream.name();
   ErrorLog errors;
-  Operation op = [&stream_name](Worker& w, ErrorLog& log) -> uint64_t {
-    w.source.PutRecordsBody(w.body, stream_name, kRecordsPerCall);
-    const HttpResponse& response = w.client.call("PutRecords", w.body);
-    if (response.status != 200) {
-      log.Add("PutRecords: " + DescribeResponse(response));
-      return 0;
-    }
-    std::optional<uint64_t> failed = FailedRecordCount(response.body);
-    if (!failed || *failed > kRecordsPerCall) {
-      log.Add("PutRecords: no valid FailedRecordCount: " + DescribeResponse(response));
-      return 0;
-    }
-    if (*failed > 0) log.Add("PutRecords: FailedRecordCount " + std::to_string(*failed));
-    return kRecordsPerCall - *failed;
+  Operation op = [&stream_name, use_cbor](Worker& w, ErrorLog& log) -> uint64_t {
+    return use_cbor ? PutRecordsCbor(w, log, stream_name, kRecordsPerCall)
+                    : PutRecordsJson(w, log, stream_name, kRecordsPerCall);
   };
   const int connections = std::max(1, options.connections);
   TimedRun run = RunTimed(options, connections, op, errors);
   const double seconds = run.seconds > 0 ? run.seconds : 1.0;
   result.Add("records/s", static_cast<double>(run.units) / seconds, 0);
   result.Add("calls/s", static_cast<double>(run.ops) / seconds, 1);
-  AddLatencies(result, run);
+  AddLatencies(result, run.latencies_ns);
   result.Add("n", run.units);
   result.Add("conns", static_cast<uint64_t>(connections));
   result.Add("shards", static_cast<uint64_t>(options.shards));
@@ -221,23 +226,6 @@ Result PutRecordsScenario(const Options& options) {
     if (result.first_error.empty()) result.first_error = "no request succeeded";
   }
   return result;
-}
-
-void AppendJsonString(std::string& out, std::string_view text) {
-  out += '"';
-  for (char c : text) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char escaped[8];
-      std::snprintf(escaped, sizeof(escaped), "\\u%04x", static_cast<unsigned char>(c));
-      out += escaped;
-    } else {
-      out += c;
-    }
-  }
-  out += '"';
 }
 
 // Decimal sequence numbers compare by length first, then digit by digit.
@@ -396,8 +384,9 @@ Result RssScenario(const Options& options) {
 }  // namespace
 
 const std::vector<std::string>& ScenarioNames() {
-  static const std::vector<std::string> names = {"put_record_c1", "put_record_c32",
-                                                 "put_records_500", "get_records_drain", "rss"};
+  static const std::vector<std::string> names = {
+      "put_record_c1",        "put_record_c32",    "put_record_h2c_32", "put_records_500",
+      "put_records_500_cbor", "get_records_drain", "subscribe_latency", "rss"};
   return names;
 }
 
@@ -405,7 +394,12 @@ Result RunScenario(const Options& options, std::string_view name) {
   try {
     if (name == "put_record_c1") return PutRecordScenario(options, std::string(name), 1);
     if (name == "put_record_c32") return PutRecordScenario(options, std::string(name), 32);
-    if (name == "put_records_500") return PutRecordsScenario(options);
+    if (name == "put_record_h2c_32") return PutRecordH2cScenario(options, std::string(name), 32);
+    if (name == "put_records_500") return PutRecordsScenario(options, std::string(name), false);
+    if (name == "put_records_500_cbor") {
+      return PutRecordsScenario(options, std::string(name), true);
+    }
+    if (name == "subscribe_latency") return SubscribeLatencyScenario(options, std::string(name));
     if (name == "get_records_drain") return GetRecordsDrainScenario(options);
     if (name == "rss") return RssScenario(options);
     Result result{std::string(name)};
