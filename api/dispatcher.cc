@@ -138,6 +138,8 @@ Dispatcher::Dispatcher(Store& store, const Clock& clock, DispatcherOptions optio
 // Subscriptions read the store from their own thread: they end here, while the store is alive.
 Dispatcher::~Dispatcher() { subscriptions_->stop(); }
 
+void Dispatcher::stop_streams() { subscriptions_->stop(); }
+
 // Kinesis checks a request in the order api/protocol.h lists: CORS, method and content type,
 // an empty body, body syntax, the application/json refusal, target, signature, then the
 // model's constraints; the first failure is the answer.

@@ -30,6 +30,10 @@ class Dispatcher {
   Dispatcher(Store& store, const Clock& clock, DispatcherOptions options = {});
   ~Dispatcher();
 
+  // Ends every streamed answer (subscriptions) and the thread that feeds them. The server calls
+  // it once no request can arrive any more, before it tears connections and the store down.
+  void stop_streams();
+
   // Answers `request` through `done`, exactly once: before handle() returns, or later from the
   // thread that commits the store's writes for operations that write. A SubscribeToShard answer
   // streams its body (HttpResponse::stream) from the dispatcher's subscription thread.

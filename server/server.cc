@@ -171,11 +171,13 @@ void Server::stop() {
   beast::error_code ec;
   impl_->acceptor->close(ec);
   impl_->acceptor.reset();
-  // Connections go first (a streamed body is told it was cancelled), then the api layer, then
-  // the store: queued writes finish, acknowledged to no one.
+  // No thread serves connections now. Subscriptions end first (their thread posts to
+  // connections), then the store finishes queued writes (acknowledged to no one), then the
+  // connections go (a streamed body is told it was cancelled), then the api layer.
+  impl_->dispatcher->stop_streams();
+  impl_->store.reset();
   impl_->ioc.reset();
   impl_->dispatcher.reset();
-  impl_->store.reset();
   server::remove_temporary_tls_files(impl_->tls_files);
 }
 
