@@ -89,9 +89,12 @@ struct SubscriptionHub::Shared {
   bool stopping = false;
   std::vector<std::shared_ptr<Subscription>> subscriptions;
 
-  void wake() {
+  // Called on every commit: without subscriptions there is nothing to push, and waking the hub's
+  // thread would cost each write a context switch.
+  void wake_for_records() {
     {
       std::lock_guard lock(mutex);
+      if (subscriptions.empty()) return;
       work = true;
     }
     cv.notify_one();
@@ -156,7 +159,7 @@ class SubscriptionHub::Subscription final : public BodySource {
 
 SubscriptionHub::SubscriptionHub(Store& store, const Clock& clock)
     : store_(store), clock_(clock), shared_(std::make_shared<Shared>()) {
-  listener_ = store_.records_committed().listen([shared = shared_] { shared->wake(); });
+  listener_ = store_.records_committed().listen([shared = shared_] { shared->wake_for_records(); });
   thread_ = std::thread([this] { run(); });
 }
 

@@ -15,7 +15,8 @@ namespace kinesim::server {
 std::string configure_tls(boost::asio::ssl::context& context, const std::string& cert_path,
                           const std::string& key_path);
 
-// Takes over `socket` (whose executor should be a strand) until the client is done.
+// Takes over `socket` until the client is done. Call on the socket's executor, which must run
+// on one thread at a time (kinesim gives each connection a one-thread loop).
 void serve_connection(boost::asio::ip::tcp::socket socket, api::Dispatcher& api,
                       boost::asio::ssl::context& tls);
 

@@ -39,12 +39,29 @@ GroupCommitWriter::GroupCommitWriter(sqlite::Connection& db, Catalog& catalog, c
   (void)db_.prepare("BEGIN IMMEDIATE", &begin_);
   (void)db_.prepare("COMMIT", &commit_);
   (void)db_.prepare("ROLLBACK", &rollback_);
+  relay_ = std::thread([this] { relay_loop(); });
 }
 
 GroupCommitWriter::~GroupCommitWriter() {
   // Callers are gone by now; a commit still running on another thread finishes first.
+  {
+    std::unique_lock lock(mutex_);
+    idle_cv_.wait(lock, [this] { return !writing_ && queue_.empty(); });
+    stopping_ = true;
+  }
+  relay_cv_.notify_one();
+  relay_.join();
+}
+
+void GroupCommitWriter::relay_loop() {
   std::unique_lock lock(mutex_);
-  idle_cv_.wait(lock, [this] { return !writing_ && queue_.empty(); });
+  while (true) {
+    relay_cv_.wait(lock, [this] { return relay_wanted_ || stopping_; });
+    if (!relay_wanted_) return;
+    relay_wanted_ = false;
+    drain_queue(lock, false);
+    lock.lock();
+  }
 }
 
 void GroupCommitWriter::submit(std::unique_ptr<WriteJob> job) {
@@ -52,7 +69,7 @@ void GroupCommitWriter::submit(std::unique_ptr<WriteJob> job) {
   queue_.push_back(std::move(job));
   if (writing_) return;  // the writing thread takes it with its next batch
   writing_ = true;
-  drain_queue(lock);
+  drain_queue(lock, true);
 }
 
 void GroupCommitWriter::exclusive(const std::function<void()>& action) {
@@ -64,13 +81,20 @@ void GroupCommitWriter::exclusive(const std::function<void()>& action) {
   lock.unlock();
   action();
   lock.lock();
-  drain_queue(lock);
+  drain_queue(lock, false);
 }
 
-void GroupCommitWriter::drain_queue(std::unique_lock<std::mutex>& lock) {
+void GroupCommitWriter::drain_queue(std::unique_lock<std::mutex>& lock, bool relay) {
   std::vector<std::unique_ptr<WriteJob>> batch;
+  bool committed = false;
   // A thread waiting in exclusive() takes over between batches, and commits what is left.
   while (!queue_.empty() && exclusive_wanted_ == 0) {
+    if (relay && committed) {
+      relay_wanted_ = true;  // writing_ stays set: the role passes straight to the relay thread
+      lock.unlock();
+      relay_cv_.notify_one();
+      return;
+    }
     if (queue_.size() <= kMaxJobsPerTransaction) {
       batch.swap(queue_);
     } else {
@@ -81,6 +105,7 @@ void GroupCommitWriter::drain_queue(std::unique_lock<std::mutex>& lock) {
     lock.unlock();
     commit_batch(batch);
     batch.clear();
+    committed = true;
     lock.lock();
   }
   writing_ = false;

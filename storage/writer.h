@@ -19,6 +19,7 @@
 #include <mutex>
 #include <optional>
 #include <string_view>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -144,8 +145,12 @@ class GroupCommitWriter {
 
  private:
   // With mutex_ held through `lock` and writing_ set: commits until the queue is empty (or
-  // exclusive() wants the role), then clears writing_ and returns with the lock released.
-  void drain_queue(std::unique_lock<std::mutex>& lock);
+  // exclusive() wants the role), then clears writing_ and returns with the lock released. With
+  // `relay`, commits one batch only and leaves whatever queued meanwhile to the relay thread:
+  // a caller's thread (one serving connections) must not be kept writing for other threads'
+  // callers while its own connections wait.
+  void drain_queue(std::unique_lock<std::mutex>& lock, bool relay);
+  void relay_loop();
   void commit_batch(std::vector<std::unique_ptr<WriteJob>>& batch);
 
   sqlite::Connection& db_;
@@ -156,8 +161,12 @@ class GroupCommitWriter {
   std::mutex mutex_;
   std::condition_variable idle_cv_;  // signalled when a writing thread finishes
   std::vector<std::unique_ptr<WriteJob>> queue_;
-  bool writing_ = false;      // a thread is committing; it will also take what is queued
-  int exclusive_wanted_ = 0;  // threads waiting in exclusive()
+  bool writing_ = false;       // a thread is committing; it will also take what is queued
+  int exclusive_wanted_ = 0;   // threads waiting in exclusive()
+  bool relay_wanted_ = false;  // the relay thread is to take the writer's role (writing_ stays set)
+  bool stopping_ = false;
+  std::condition_variable relay_cv_;
+  std::thread relay_;  // last member: started once everything it uses exists
 };
 
 }  // namespace kinesim
