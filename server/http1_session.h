@@ -13,6 +13,7 @@
 #include <string>
 
 #include "api/dispatcher.h"
+#include "server/idle_watch.h"
 #include "server/wire.h"
 
 namespace kinesim::server {
@@ -26,12 +27,21 @@ class Http1Session : public std::enable_shared_from_this<Http1Session<Stream>> {
  public:
   // `buffer` holds bytes already read from `stream` (by protocol detection).
   Http1Session(Stream&& stream, beast::flat_buffer&& buffer, api::Dispatcher& api)
-      : stream_(std::move(stream)), buffer_(std::move(buffer)), api_(api) {}
+      : stream_(std::move(stream)),
+        buffer_(std::move(buffer)),
+        api_(api),
+        idle_(stream_.get_executor(), wire::kIdleTimeout) {}
 
   ~Http1Session() { cancel_stream(); }
 
   // Call on the stream's executor.
-  void run() { do_read(); }
+  void run() {
+    // Idleness is watched by idle_, not by per-operation stream timeouts (which would also keep
+    // the deadline protocol detection set).
+    lowest().expires_never();
+    idle_.start(this->weak_from_this(), [this] { lowest().close(); });
+    do_read();
+  }
 
  private:
   // Hands chunks of a streamed body to the session's executor.
@@ -61,7 +71,7 @@ class Http1Session : public std::enable_shared_from_this<Http1Session<Stream>> {
     parser_.emplace();
     parser_->body_limit(wire::kMaxRequestBodyBytes);
     parser_->header_limit(wire::kMaxHeaderBytes);
-    lowest().expires_after(wire::kIdleTimeout);
+    idle_.touch();
     http::async_read(stream_, buffer_, *parser_,
                      beast::bind_front_handler(&Http1Session::on_read, self()));
   }
@@ -107,6 +117,7 @@ class Http1Session : public std::enable_shared_from_this<Http1Session<Stream>> {
     set_head(res_, r);
     res_.body() = std::move(r.body);
     res_.prepare_payload();
+    idle_.touch();
     http::async_write(stream_, res_, beast::bind_front_handler(&Http1Session::on_write, self()));
   }
 
@@ -124,7 +135,7 @@ class Http1Session : public std::enable_shared_from_this<Http1Session<Stream>> {
     set_head(*head_, r);
     head_->chunked(true);
     serializer_.emplace(*head_);
-    lowest().expires_after(wire::kIdleTimeout);
+    idle_.touch();
     http::async_write_header(stream_, *serializer_,
                              beast::bind_front_handler(&Http1Session::on_head_written, self()));
   }
@@ -168,7 +179,7 @@ class Http1Session : public std::enable_shared_from_this<Http1Session<Stream>> {
     }
     chunk_ = std::move(chunk);
     chunk_writing_ = true;
-    lowest().expires_after(wire::kIdleTimeout);
+    idle_.touch();
     net::async_write(stream_, http::make_chunk(net::buffer(chunk_)),
                      beast::bind_front_handler(&Http1Session::on_chunk_written, self()));
   }
@@ -190,7 +201,7 @@ class Http1Session : public std::enable_shared_from_this<Http1Session<Stream>> {
     finish_pending_ = false;
     source_.reset();
     writer_.reset();
-    lowest().expires_after(wire::kIdleTimeout);
+    idle_.touch();
     net::async_write(stream_, http::make_chunk_last(),
                      beast::bind_front_handler(&Http1Session::on_last_chunk, self()));
   }
@@ -223,6 +234,7 @@ class Http1Session : public std::enable_shared_from_this<Http1Session<Stream>> {
   std::optional<http::request_parser<http::string_body>> parser_;
   http::response<http::string_body> res_;
   api::Dispatcher& api_;
+  IdleWatch idle_;
   bool keep_alive_ = true;
   unsigned version_ = 11;
 

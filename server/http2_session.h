@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "api/dispatcher.h"
+#include "server/idle_watch.h"
 #include "server/wire.h"
 
 namespace kinesim::server {
@@ -36,7 +37,10 @@ class Http2Session : public std::enable_shared_from_this<Http2Session<Stream>> {
  public:
   // `buffer` holds bytes already read from `stream` (the client's connection preface).
   Http2Session(Stream&& stream, beast::flat_buffer&& buffer, api::Dispatcher& api)
-      : stream_(std::move(stream)), in_(std::move(buffer)), api_(api) {}
+      : stream_(std::move(stream)),
+        in_(std::move(buffer)),
+        api_(api),
+        idle_(stream_.get_executor(), wire::kIdleTimeout) {}
 
   ~Http2Session() {
     cancel_all();
@@ -45,6 +49,10 @@ class Http2Session : public std::enable_shared_from_this<Http2Session<Stream>> {
 
   // Call on the stream's executor.
   void run() {
+    // Idleness is watched by idle_, not by per-operation stream timeouts (which would also keep
+    // the deadline protocol detection set).
+    lowest().expires_never();
+    idle_.start(this->weak_from_this(), [this] { lowest().close(); });
     if (!start()) return close();
     // Bytes read while detecting the protocol are the start of the client's preface.
     if (in_.size() > 0 && !feed()) return close();
@@ -331,7 +339,7 @@ class Http2Session : public std::enable_shared_from_this<Http2Session<Stream>> {
   }
 
   void do_read() {
-    lowest().expires_after(wire::kIdleTimeout);
+    idle_.touch();
     stream_.async_read_some(in_.prepare(64 * 1024),
                             beast::bind_front_handler(&Http2Session::on_read, self()));
   }
@@ -364,7 +372,7 @@ class Http2Session : public std::enable_shared_from_this<Http2Session<Stream>> {
     hand_out_ready();
     if (out_.empty()) return;
     writing_ = true;
-    lowest().expires_after(wire::kIdleTimeout);
+    idle_.touch();
     net::async_write(stream_, net::buffer(out_),
                      beast::bind_front_handler(&Http2Session::on_write, self()));
   }
@@ -415,6 +423,7 @@ class Http2Session : public std::enable_shared_from_this<Http2Session<Stream>> {
   Stream stream_;
   beast::flat_buffer in_;
   api::Dispatcher& api_;
+  IdleWatch idle_;
   nghttp2_session* session_ = nullptr;
   std::unordered_map<int32_t, std::unique_ptr<RequestStream>> streams_;
   std::string out_;
