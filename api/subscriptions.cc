@@ -18,16 +18,23 @@ constexpr size_t kMaxRecordsPerEvent = 10000;
 constexpr size_t kMaxBytesPerEvent = 10 * 1024 * 1024;
 
 // An event's payload and the media type it is in. Payloads are written through Output here and
-// only here, so answering a CBOR caller in CBOR is a change to this one function.
+// only here, in the format of the SubscribeToShard request: a CBOR caller (the Java SDKs, the
+// KCL) reads its events with the same CBOR unmarshaller as its other responses, so Data is a
+// byte string and ApproximateArrivalTimestamp tag 1 over epoch milliseconds there.
 struct EventPayload {
   std::string content_type;
   std::string bytes;
 };
 
-EventPayload event_payload(const std::function<void(Output&)>& write) {
-  JsonOutput out;
-  write(out);
-  return EventPayload{"application/json", out.take()};
+// The :content-type of an event's payload. JSON events say application/json, as AWS's do; CBOR
+// events name the request's own media type (the SDKs decode by the operation's protocol and do
+// not read this header).
+const char* payload_content_type(WireFormat format) {
+  return format == WireFormat::kCbor ? content_type(WireFormat::kCbor) : "application/json";
+}
+
+EventPayload event_payload(WireFormat format, const std::function<void(Output&)>& write) {
+  return EventPayload{payload_content_type(format), encode_body(format, write)};
 }
 
 std::string event_message(std::string_view event_type, EventPayload payload) {
@@ -40,10 +47,10 @@ std::string event_message(std::string_view event_type, EventPayload payload) {
 }
 
 // An error as the event stream reports it: a modeled exception of SubscribeToShardEventStream.
-std::string exception_message(const Error& e) {
+std::string exception_message(WireFormat format, const Error& e) {
   // The stream's union names the internal error InternalFailureException.
   const std::string type = e.type == "InternalFailure" ? "InternalFailureException" : e.type;
-  EventPayload payload = event_payload([&](Output& out) {
+  EventPayload payload = event_payload(format, [&](Output& out) {
     out.begin_object();
     out.field("message", e.message);
     out.end_object();
@@ -58,8 +65,8 @@ std::string exception_message(const Error& e) {
 
 // SubscribeToShardOutput has no members besides the event stream, so its initial response is
 // an empty object.
-std::string initial_response() {
-  return event_message("initial-response", event_payload([](Output& out) {
+std::string initial_response(WireFormat format) {
+  return event_message("initial-response", event_payload(format, [](Output& out) {
                          out.begin_object();
                          out.end_object();
                        }));
@@ -285,17 +292,17 @@ void SubscriptionHub::serve(Subscription& sub, const std::shared_ptr<BodyWriter>
 SubscriptionHub::Step SubscriptionHub::next_step(Subscription& sub, int64_t now_ms) {
   if (!sub.initial_sent) {
     sub.initial_sent = true;
-    return Step{initial_response(), false};
+    return Step{initial_response(sub.target.format), false};
   }
   std::optional<Error> ending;
   {
     std::lock_guard lock(shared_->mutex);
     ending = sub.ending;
   }
-  if (ending) return Step{exception_message(*ending), true};
+  const SubscriptionTarget& t = sub.target;
+  if (ending) return Step{exception_message(t.format, *ending), true};
   if (now_ms >= sub.deadline_ms()) return Step{std::nullopt, true};
 
-  const SubscriptionTarget& t = sub.target;
   auto stream = store_.catalog().find(t.stream);
   const StreamStatus status = stream ? stream->status_at(now_ms) : StreamStatus::kGone;
   const ShardInfo* shard =
@@ -303,7 +310,7 @@ SubscriptionHub::Step SubscriptionHub::next_step(Subscription& sub, int64_t now_
   // A stream being deleted takes its consumers with it.
   if (!shard || shard->gid != t.shard_gid || status == StreamStatus::kDeleting ||
       status == StreamStatus::kGone) {
-    return Step{exception_message(stream_not_found(t.stream)), true};
+    return Step{exception_message(t.format, stream_not_found(t.stream)), true};
   }
   const uint64_t tip = shard->cursor->last_counter.load(std::memory_order_acquire);
   if (sub.after < tip) {
@@ -313,15 +320,16 @@ SubscriptionHub::Step SubscriptionHub::next_step(Subscription& sub, int64_t now_
     // The end of a closed shard: its children, and no ContinuationSequenceNumber (nothing
     // follows in this shard).
     sub.last_event_ms = now_ms;
-    std::string event = event_message("SubscribeToShardEvent", event_payload([&](Output& out) {
-                                        out.begin_object();
-                                        out.key("Records");
-                                        out.begin_array();
-                                        out.end_array();
-                                        out.field("MillisBehindLatest", int64_t{0});
-                                        write_child_shards(out, *stream, *shard);
-                                        out.end_object();
-                                      }));
+    std::string event =
+        event_message("SubscribeToShardEvent", event_payload(t.format, [&](Output& out) {
+                        out.begin_object();
+                        out.key("Records");
+                        out.begin_array();
+                        out.end_array();
+                        out.field("MillisBehindLatest", int64_t{0});
+                        write_child_shards(out, *stream, *shard);
+                        out.end_object();
+                      }));
     return Step{std::move(event), true};
   }
   if (now_ms - sub.last_event_ms >= kHeartbeatMs) {
@@ -339,7 +347,7 @@ std::optional<SubscriptionHub::Step> SubscriptionHub::records_step(Subscription&
   int64_t last_arrival_ms = 0;
   size_t count = 0;
   Status read;
-  EventPayload payload = event_payload([&](Output& out) {
+  EventPayload payload = event_payload(sub.target.format, [&](Output& out) {
     out.begin_object();
     out.key("Records");
     out.begin_array();
@@ -361,7 +369,8 @@ std::optional<SubscriptionHub::Step> SubscriptionHub::records_step(Subscription&
     }
     out.end_object();
   });
-  if (!read.ok()) return Step{exception_message(errors::internal(read.message)), true};
+  if (!read.ok())
+    return Step{exception_message(sub.target.format, errors::internal(read.message)), true};
   if (count == 0) {
     // Everything before the tip is past retention: the reader is at the tip.
     sub.after = tip;
@@ -390,7 +399,7 @@ std::string SubscriptionHub::empty_event(Subscription& sub, const ShardInfo& sha
   SequenceNumberWriter(shard.sequence_format, shard.index)
       .write(sub.after, *sub.after_arrival_s, seq);
   sub.last_event_ms = now_ms;
-  return event_message("SubscribeToShardEvent", event_payload([&](Output& out) {
+  return event_message("SubscribeToShardEvent", event_payload(sub.target.format, [&](Output& out) {
                          out.begin_object();
                          out.key("Records");
                          out.begin_array();

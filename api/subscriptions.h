@@ -9,6 +9,7 @@
 // - A body is `application/vnd.amazon.eventstream`: an initial-response event first, then
 //   SubscribeToShardEvent events (records, or none every kHeartbeatMs so the client sees
 //   MillisBehindLatest), and at the end of a closed shard one event naming the child shards.
+//   Payloads are in the request's wire format (JSON or CBOR); the framing is the same for both.
 //   A subscription that can no longer go on (its stream deleted, its consumer deregistered,
 //   taken over by a newer subscription) ends with an exception event saying why.
 // - A subscription lasts kLifetimeMs on the server's clock; the hub looks at the clock at least
@@ -27,6 +28,7 @@
 #include <thread>
 #include <variant>
 
+#include "api/codec.h"
 #include "api/error.h"
 #include "api/http.h"
 #include "storage/catalog.h"
@@ -47,6 +49,8 @@ struct SubscriptionTarget {
   int64_t shard_index = 0;
   int64_t shard_gid = 0;
   uint64_t after_counter = 0;  // the first record sent is the first with a larger counter
+  // The SubscribeToShard request's body format: every event payload is in it.
+  WireFormat format = WireFormat::kJson;
 };
 
 class SubscriptionHub : public std::enable_shared_from_this<SubscriptionHub> {

@@ -19,6 +19,7 @@
 
 #include "api/dispatcher.h"
 #include "api/event_stream.h"
+#include "cbor_test_util.h"
 #include "server_test_fixture.h"
 #include "storage/store.h"
 
@@ -179,9 +180,10 @@ class SubscribeTest : public ::testing::Test {
     store_.reset();
   }
 
-  api::HttpResponse request(std::string_view op, std::string body) {
+  api::HttpResponse request(std::string_view op, std::string body,
+                            std::string content_type = "application/x-amz-json-1.1") {
     api::HttpRequest r;
-    r.headers = {{"content-type", "application/x-amz-json-1.1"},
+    r.headers = {{"content-type", std::move(content_type)},
                  {"x-amz-target", "Kinesis_20131202." + std::string(op)},
                  {"x-amz-date", "20261129T000000Z"},
                  {"authorization",
@@ -594,6 +596,100 @@ TEST_F(SubscribeTest, TheEndOfAClosedShardNamesItsChildrenAndEndsTheStream) {
   EXPECT_EQ(again->count(), 2u);
   EXPECT_TRUE(again->event(1).json.HasMember("ChildShards"));
   EXPECT_FALSE(again->event(1).json.HasMember("ContinuationSequenceNumber"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// A CBOR caller's events
+
+// A SubscribeToShard request as the Java SDK v2 writes it in CBOR.
+std::string cbor_subscribe_body(const std::string& consumer, const std::string& type) {
+  using namespace cbor_test;
+  return map({{"ConsumerARN", text(consumer)},
+              {"ShardId", text("shardId-000000000000")},
+              {"StartingPosition", map({{"Type", text(type)}})}});
+}
+
+TEST_F(SubscribeTest, ACborRequestGetsItsEventsInCbor) {
+  using namespace cbor_test;
+  create("s");
+  const std::string arn = register_consumer("s", "c");
+  clock_.advance_ms(250);  // an arrival time with milliseconds
+  const std::string data("\x00\xff bytes \x80", 10);
+  const std::string seq = put("s", data, "key");
+  const int64_t arrival = clock_.now_ms();
+
+  api::HttpResponse r = request("SubscribeToShard", cbor_subscribe_body(arn, "TRIM_HORIZON"),
+                                "application/x-amz-cbor-1.1");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.content_type, "application/vnd.amazon.eventstream");
+  ASSERT_NE(r.stream, nullptr);
+  auto w = std::make_shared<FakeWriter>(true);
+  w->start(r.stream);
+  ASSERT_TRUE(w->wait_events(2));
+
+  // The initial response: an empty CBOR map.
+  const Event& initial = w->event(0);
+  EXPECT_EQ(initial.message_type, "event");
+  EXPECT_EQ(initial.type, "initial-response");
+  EXPECT_EQ(initial.content_type, "application/x-amz-cbor-1.1");
+  CborItem empty(initial.payload);
+  ASSERT_TRUE(empty.get() && cbor_isa_map(empty.get()));
+  EXPECT_EQ(cbor_map_size(empty.get()), 0u);
+
+  // The record: Data as a byte string, the arrival time as tag 1 over epoch milliseconds.
+  const Event& event = w->event(1);
+  EXPECT_EQ(event.type, "SubscribeToShardEvent");
+  EXPECT_EQ(event.content_type, "application/x-amz-cbor-1.1");
+  CborItem item(event.payload);
+  ASSERT_TRUE(item.get()) << "not one CBOR item";
+  EXPECT_EQ(
+      member_names(item.get()),
+      (std::vector<std::string>{"Records", "ContinuationSequenceNumber", "MillisBehindLatest"}));
+  const cbor_item_t* record = element(member(item.get(), "Records"), 0);
+  ASSERT_TRUE(record);
+  EXPECT_EQ(bytes_of(member(record, "Data")), data);
+  EXPECT_EQ(text_of(member(record, "PartitionKey")), "key");
+  EXPECT_EQ(text_of(member(record, "SequenceNumber")), seq);
+  const cbor_item_t* ts = member(record, "ApproximateArrivalTimestamp");
+  ASSERT_TRUE(ts && cbor_isa_tag(ts));
+  EXPECT_EQ(cbor_tag_value(ts), 1u);
+  cbor_item_t* ms = cbor_tag_item(ts);
+  ASSERT_TRUE(cbor_isa_uint(ms));
+  EXPECT_EQ(static_cast<int64_t>(cbor_get_int(ms)), arrival);
+  cbor_decref(&ms);
+  EXPECT_EQ(text_of(member(item.get(), "ContinuationSequenceNumber")), seq);
+  const cbor_item_t* behind = member(item.get(), "MillisBehindLatest");
+  ASSERT_TRUE(behind && cbor_isa_uint(behind));
+  EXPECT_EQ(cbor_get_int(behind), 0u);
+
+  // The exception that ends the stream is a CBOR map too.
+  ok("DeregisterStreamConsumer", R"({"ConsumerARN":)" + q(arn) + "}");
+  ASSERT_TRUE(w->wait_finished());
+  const Event& ended = w->event(w->count() - 1);
+  EXPECT_EQ(ended.message_type, "exception");
+  EXPECT_EQ(ended.type, "ResourceInUseException");
+  EXPECT_EQ(ended.content_type, "application/x-amz-cbor-1.1");
+  CborItem why(ended.payload);
+  ASSERT_TRUE(why.get());
+  EXPECT_EQ(member_names(why.get()), std::vector<std::string>{"message"});
+  EXPECT_EQ(text_of(member(why.get(), "message")),
+            "Consumer c with creation timestamp " + std::to_string(kStartS) +
+                " under stream: s , account 000000000000 is not in ACTIVE status.");
+  EXPECT_EQ(w->violations(), 0);
+}
+
+TEST_F(SubscribeTest, ACborRequestsErrorsBeforeTheStreamAreCbor) {
+  using namespace cbor_test;
+  create("s");
+  api::HttpResponse r =
+      request("SubscribeToShard", cbor_subscribe_body(consumer_arn("s", "nope", kStartS), "LATEST"),
+              "application/x-amz-cbor-1.1");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.content_type, "application/x-amz-cbor-1.1");
+  EXPECT_EQ(r.stream, nullptr);
+  CborItem item(r.body);
+  ASSERT_TRUE(item.get());
+  EXPECT_EQ(text_of(member(item.get(), "__type")), "ResourceNotFoundException");
 }
 
 // ---------------------------------------------------------------------------------------------
