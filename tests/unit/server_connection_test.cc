@@ -271,6 +271,28 @@ TEST_F(ConnectionTest, BodiesThatAreNotAJsonObjectComeBeforeTheTarget) {
                 json_error("UnknownOperationException"));
 }
 
+// JSON text has no place for a NUL byte (inside a string it must be escaped), so content after
+// a document, or a NUL anywhere in it, makes the body malformed as any other trailing content
+// does: nothing after the NUL is ignored.
+TEST_F(ConnectionTest, ContentAfterTheJsonDocumentIsASerializationException) {
+  const std::string nul(1, '\0');
+  const std::vector<std::string> bodies = {"{} garbage",
+                                           "{}" + nul + "garbage",
+                                           "{}" + nul,
+                                           R"({"StreamName":"s","ShardCount":1})" + nul + "{",
+                                           R"({"StreamName":"s)" + nul + R"(","ShardCount":1})",
+                                           "{" + nul + "}"};
+  for (const std::string& body : bodies) {
+    SCOPED_TRACE(::testing::PrintToString(body));
+    expect_answer(post({{"Content-Type", kJson}, {"X-Amz-Target", "Kinesis_20131202.CreateStream"}},
+                       body, true),
+                  400, kJson, json_error("SerializationException"));
+  }
+  // None of them created the stream.
+  Answer list = ok("ListStreams", "{}");
+  EXPECT_EQ(list.json["StreamNames"].Size(), 0u);
+}
+
 TEST_F(ConnectionTest, ApplicationJsonGetsTheCoralEnvelope) {
   const std::string unknown =
       R"({"Output":{"__type":"com.amazon.coral.service#UnknownOperationException",)"
