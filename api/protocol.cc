@@ -78,6 +78,7 @@ HttpResponse cors_preflight(const HttpRequest& request) {
     r.headers.push_back({"access-control-allow-methods", std::string(m)});
   }
   r.headers.push_back({"access-control-max-age", kPreflightMaxAgeSeconds});
+  r.amz_id_2 = false;
   return r;
 }
 

@@ -42,8 +42,9 @@ Protocol protocol_of(std::string_view content_type);
 // or nullopt when it names none Kinesis has.
 std::optional<std::string_view> target_operation(std::string_view target);
 
-// CORS: an OPTIONS request with an Origin header is a preflight, answered here; every other
-// answer to a request with an Origin header carries add_cors_headers().
+// CORS: an OPTIONS request with an Origin header is a preflight, answered here (with no
+// x-amz-id-2, as AWS answers it); every other answer to a request with an Origin header carries
+// add_cors_headers().
 bool is_cors_preflight(const HttpRequest& request);
 HttpResponse cors_preflight(const HttpRequest& request);
 void add_cors_headers(HttpResponse& response);

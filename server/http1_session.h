@@ -96,7 +96,7 @@ class Http1Session : public std::enable_shared_from_this<Http1Session<Stream>> {
     m.result(static_cast<http::status>(r.status));
     if (!r.content_type.empty()) m.set(http::field::content_type, r.content_type);
     m.set("x-amzn-RequestId", wire::request_id());
-    if (wire::carries_amz_id_2(r)) m.set("x-amz-id-2", wire::amz_id_2());
+    if (r.amz_id_2) m.set("x-amz-id-2", wire::amz_id_2());
     for (auto& h : r.headers) m.set(h.name, h.value);
     m.keep_alive(keep_alive_);
   }

@@ -38,13 +38,6 @@ std::string amz_id_2() {
   return out;
 }
 
-bool carries_amz_id_2(const api::HttpResponse& r) {
-  for (const auto& h : r.headers) {
-    if (h.name.size() == 22 && lower(h.name) == "access-control-max-age") return false;
-  }
-  return true;
-}
-
 api::HttpResponse body_too_large() {
   return api::HttpResponse(
       413, "application/x-amz-json-1.1",

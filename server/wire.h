@@ -23,10 +23,6 @@ std::string request_id();
 // An x-amz-id-2 value: random bytes in base64, as long as AWS's.
 std::string amz_id_2();
 
-// Whether a response gets an x-amz-id-2: every one but the answer to a CORS preflight (AWS
-// sends none there; it is the answer that carries access-control-max-age).
-bool carries_amz_id_2(const api::HttpResponse& r);
-
 // The answer to a body larger than kMaxRequestBodyBytes.
 api::HttpResponse body_too_large();
 

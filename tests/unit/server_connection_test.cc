@@ -1,7 +1,8 @@
 // What Kinesis answers before a request reaches an operation, over real HTTP: CORS, methods,
 // content types, empty and malformed bodies, the application/json envelope, and the signature
 // checks of each --auth mode. Statuses, content types and bodies are byte for byte those recorded
-// against AWS (see api/protocol.h); x-amz-id-2 is the server's and not checked here.
+// against AWS (see api/protocol.h); x-amz-id-2 values are the server's, and only which answers
+// carry one is checked here.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -208,6 +209,7 @@ TEST_F(ConnectionTest, PreflightAnswersWithTheRequestedHeadersAndMethods) {
     EXPECT_FALSE(r.has("access-control-allow-headers"));
     EXPECT_FALSE(r.has("access-control-allow-methods"));
     EXPECT_FALSE(r.has("access-control-expose-headers"));
+    EXPECT_FALSE(r.has("x-amz-id-2")) << "AWS sends no x-amz-id-2 with a preflight answer";
   }
   Raw r = request("OPTIONS", "/",
                   {{"Origin", "whatever"},
@@ -237,6 +239,10 @@ TEST_F(ConnectionTest, AnswersToAnOriginCarryCorsHeaders) {
   EXPECT_EQ(ok.status, 200) << ok.body;
   EXPECT_EQ(ok.header("access-control-allow-origin"), "*");
   EXPECT_EQ(ok.header("access-control-expose-headers"), kExposed);
+  // Only the preflight answer goes without x-amz-id-2.
+  EXPECT_TRUE(ok.has("x-amz-id-2"));
+  EXPECT_TRUE(refused.has("x-amz-id-2"));
+  EXPECT_TRUE(xml.has("x-amz-id-2"));
 
   Raw plain =
       post({{"Content-Type", kJson}, {"X-Amz-Target", "Kinesis_20131202.ListStreams"}}, "{}", true);
