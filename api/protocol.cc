@@ -116,6 +116,18 @@ HttpResponse empty_body_error(Protocol protocol, bool operation_known) {
   return protocol == Protocol::kAmzJson ? json_error(e) : cbor_error(e);
 }
 
+HttpResponse body_too_large(const HttpRequest& head, uint64_t limit_bytes) {
+  const Error e =
+      errors::make("SerializationException",
+                   "Request body is larger than the " +
+                       std::to_string(limit_bytes / (1024 * 1024)) + " MiB kinesim accepts.",
+                   413);
+  HttpResponse r =
+      protocol_of(head.header("content-type")) == Protocol::kCbor ? cbor_error(e) : json_error(e);
+  if (!head.header("origin").empty()) add_cors_headers(r);
+  return r;
+}
+
 HttpResponse refuse_unroutable(const HttpRequest& request, const Authenticator& auth) {
   if (auth.mode() != AuthMode::kOff) {
     const auto who = auth.authenticate(request, auth.body_digest(request));

@@ -223,7 +223,7 @@ class Http2Session : public std::enable_shared_from_this<Http2Session<Stream>> {
     RequestStream* s = find(id);
     if (!s) return;
     s->dispatched = true;
-    if (s->too_large) return respond(id, wire::body_too_large());
+    if (s->too_large) return respond(id, wire::body_too_large(s->request));
     api::HttpRequest request = std::move(s->request);
     api_.handle(std::move(request), [weak = this->weak_from_this(), id](api::HttpResponse r) {
       auto session = weak.lock();
