@@ -2,7 +2,9 @@
 
 #include <condition_variable>
 #include <functional>
+#include <map>
 #include <mutex>
+#include <tuple>
 #include <vector>
 
 #include "api/codec.h"
@@ -85,6 +87,19 @@ Error another_active_subscription(const SubscriptionTarget& t) {
       t.stream.name + ":" + shard_id(t.shard_index) + ":" + t.consumer);
 }
 
+// LimitExceededException for a consumer's second SubscribeToShard to a shard within a second.
+Error subscribe_rate_exceeded(const SubscriptionTarget& t) {
+  return errors::limit_exceeded("Rate exceeded for consumer " + t.consumer + " and shard " +
+                                shard_id(t.shard_index) + " in stream " + t.stream.name +
+                                " under account " + t.stream.account + ".");
+}
+
+// What identifies a consumer's claim on a shard (same_claim), as a map key.
+using ClaimKey = std::tuple<int64_t, int64_t, std::string, int64_t>;
+ClaimKey claim_key(const SubscriptionTarget& t) {
+  return {t.stream_id, t.shard_gid, t.consumer, t.consumer_created_ms};
+}
+
 }  // namespace
 
 // What the hub's thread and the subscriptions (called from server threads) share. Kept alive by
@@ -95,6 +110,9 @@ struct SubscriptionHub::Shared {
   bool work = false;  // something may be ready to send: look at every subscription
   bool stopping = false;
   std::vector<std::shared_ptr<Subscription>> subscriptions;
+  // When each claim last started a subscription, for the once-a-second rate; entries older than
+  // kRateWindowMs are dropped as new calls come.
+  std::map<ClaimKey, int64_t> last_started_ms;
 
   void wake() {
     {
@@ -199,6 +217,12 @@ std::variant<std::shared_ptr<BodySource>, Error> SubscriptionHub::subscribe(
     std::lock_guard lock(shared_->mutex);
     if (shared_->stopping) return errors::internal("kinesim is stopping.");
     const int64_t now = clock_.now_ms();
+    std::erase_if(shared_->last_started_ms,
+                  [now](const auto& entry) { return now - entry.second >= kRateWindowMs; });
+    ClaimKey key = claim_key(target);
+    // The rate comes first: a call within a second of the last start is throttled, whatever
+    // the subscription it started is doing now.
+    if (shared_->last_started_ms.contains(key)) return subscribe_rate_exceeded(target);
     for (auto& other : shared_->subscriptions) {
       if (!other->live() || other->superseded || !same_claim(other->target, target)) continue;
       if (now >= other->deadline_ms()) continue;  // over, and about to be finished
@@ -206,6 +230,7 @@ std::variant<std::shared_ptr<BodySource>, Error> SubscriptionHub::subscribe(
       other->superseded = true;
       other->ending = another_active_subscription(target);
     }
+    shared_->last_started_ms[std::move(key)] = now;
     sub = std::make_shared<Subscription>(shared_, target, now);
     shared_->subscriptions.push_back(sub);
     shared_->work = true;

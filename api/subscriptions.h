@@ -16,6 +16,10 @@
 //   every kTickMs, so a fake clock's advance ends it too. At the end the body finishes cleanly.
 // - One consumer holds one subscription per shard: a second SubscribeToShard within
 //   kTakeoverAfterMs of a live one is refused; a later one takes over.
+// - A consumer may subscribe to a shard once per kRateWindowMs: a call within that long of the
+//   last one that started a subscription (live or not) is refused with LimitExceededException.
+//   The rate is checked first, so within the window that is the answer even while the earlier
+//   subscription is live; a refused call does not count against the rate.
 // - stop() ends every subscription and joins the thread; it must run while the store is alive.
 //   BodySources handed out stay safe to call after that (they just do nothing).
 #pragma once
@@ -59,15 +63,17 @@ class SubscriptionHub : public std::enable_shared_from_this<SubscriptionHub> {
   static constexpr int64_t kTakeoverAfterMs = 5 * 1000;
   static constexpr int64_t kHeartbeatMs = 5 * 1000;
   static constexpr int64_t kTickMs = 50;
+  static constexpr int64_t kRateWindowMs = 1000;
 
   SubscriptionHub(Store& store, const Clock& clock);
   ~SubscriptionHub();  // stop()
   SubscriptionHub(const SubscriptionHub&) = delete;
   SubscriptionHub& operator=(const SubscriptionHub&) = delete;
 
-  // Starts a subscription now, or refuses with ResourceInUseException while the same consumer's
-  // live subscription to the same shard is younger than kTakeoverAfterMs. An older one is taken
-  // over: it ends with a ResourceInUseException event.
+  // Starts a subscription now, or refuses with LimitExceededException within kRateWindowMs of
+  // the same consumer's last subscription to the same shard, or with ResourceInUseException
+  // while that consumer's live subscription to the shard is younger than kTakeoverAfterMs. An
+  // older one is taken over: it ends with a ResourceInUseException event.
   std::variant<std::shared_ptr<BodySource>, Error> subscribe(const SubscriptionTarget& target);
 
   // Ends the subscriptions of a consumer that can no longer subscribe (e.g. deregistered), with

@@ -716,11 +716,55 @@ TEST_F(SubscribeTest, ASecondSubscriptionWithinFiveSecondsIsRefusedALaterOneTake
   EXPECT_EQ(Answer::members(ended.json), std::vector<std::string>{"message"});
   EXPECT_STREQ(ended.json["message"].GetString(), in_use.c_str());
 
-  // The new subscription holds the shard now: within five seconds of it, no third.
+  // The new subscription holds the shard now: within five seconds of it (and after the second
+  // the rate asks for), no third.
+  clock_.advance_ms(1000);
   expect_error("SubscribeToShard", subscribe_body(arn, kLatest), "ResourceInUseException", in_use);
   put("s", "x");
   EXPECT_EQ(read_data(*second, 1), std::vector<std::string>{base64("x")});
   EXPECT_EQ(first->violations() + second->violations(), 0);
+}
+
+// One SubscribeToShard per second per consumer and shard: the rate is checked before the
+// subscription rule, and counts the calls that started a subscription.
+TEST_F(SubscribeTest, ASecondCallWithinASecondIsThrottledBeforeAnythingElse) {
+  create("s", 2);
+  const std::string arn = register_consumer("s", "c");
+  const std::string throttled =
+      "Rate exceeded for consumer c and shard shardId-000000000000 in stream s under account "
+      "000000000000.";
+  const std::string in_use =
+      "Another active subscription exists for this consumer: 000000000000:s:shardId-000000000000:c";
+  auto first = subscribe(arn, kLatest);
+  ASSERT_TRUE(first && first->wait_events(2));
+  expect_error("SubscribeToShard", subscribe_body(arn, kLatest), "LimitExceededException",
+               throttled);
+  clock_.advance_ms(999);
+  expect_error("SubscribeToShard", subscribe_body(arn, kLatest), "LimitExceededException",
+               throttled);
+  // A throttled call does not count: a second after the start, the live subscription answers.
+  clock_.advance_ms(1);
+  expect_error("SubscribeToShard", subscribe_body(arn, kLatest), "ResourceInUseException", in_use);
+  // Neither does a refused one: the same instant gets the same answer.
+  expect_error("SubscribeToShard", subscribe_body(arn, kLatest), "ResourceInUseException", in_use);
+
+  // The same consumer's other shard has a rate of its own.
+  auto other = subscribe(arn, kLatest, "shardId-000000000001");
+  ASSERT_TRUE(other && other->wait_events(2));
+
+  // The rate counts calls, not live subscriptions: one cancelled at once still holds the shard's
+  // second.
+  create("t");
+  const std::string t_arn = register_consumer("t", "c");
+  auto cancelled = subscribe(t_arn, kLatest);
+  ASSERT_TRUE(cancelled);
+  cancelled->cancel();
+  expect_error("SubscribeToShard", subscribe_body(t_arn, kLatest), "LimitExceededException",
+               "Rate exceeded for consumer c and shard shardId-000000000000 in stream t under "
+               "account 000000000000.");
+  clock_.advance_ms(1000);
+  EXPECT_TRUE(subscribe(t_arn, kLatest));
+  EXPECT_EQ(first->violations() + other->violations(), 0);
 }
 
 TEST_F(SubscribeTest, OtherShardsAndOtherConsumersAreIndependent) {
@@ -741,7 +785,9 @@ TEST_F(SubscribeTest, CancellingReleasesTheSubscription) {
   auto first = subscribe(arn, kLatest);
   ASSERT_TRUE(first && first->wait_events(2));
   first->cancel();
-  // The same consumer may subscribe to the shard again at once.
+  // The same consumer may subscribe to the shard again as soon as the rate allows, without
+  // waiting five seconds.
+  clock_.advance_ms(1000);
   auto second = subscribe(arn, kLatest);
   ASSERT_TRUE(second && second->wait_events(2));
   const size_t seen = first->count();
@@ -1082,7 +1128,10 @@ TEST_F(SubscribeHttpTest, AClientThatHangsUpReleasesTheSubscription) {
   ASSERT_TRUE(first->read_head() && first->next());
   first->close();
   // The server notices the closed connection and ends the subscription; the same consumer may
-  // then subscribe again without waiting five seconds (the clock does not move here).
+  // then subscribe again without waiting five seconds, once the second the rate asks for is
+  // over (the clock moves no further here; calls refused while the old subscription is still
+  // live do not count against the rate).
+  clock_.advance_ms(1000);
   int status = 0;
   for (int attempt = 0; attempt < 100 && status != 200; ++attempt) {
     auto again = subscribe(arn, kLatest);
