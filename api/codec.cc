@@ -109,6 +109,10 @@ std::optional<Error> DecodedRequest::parse_json(std::string& body) {
   // Kinesis answers a body that is not JSON (an empty one included), or is a bare null, boolean,
   // number or string, with a bare SerializationException; a list is validation's to report.
   impl_->blobs = BlobEncoding::kBase64;
+  // The parser reads the buffer as a C string and would stop at a NUL byte, taking what follows
+  // for nothing. No NUL belongs in JSON text (inside a string it must be escaped), so a body with
+  // one is malformed, whatever comes after it.
+  if (body.find('\0') != std::string::npos) return errors::serialization("");
   // Iterative parsing: nesting depth must not turn into stack depth.
   impl_->doc.ParseInsitu<rapidjson::kParseIterativeFlag>(body.data());
   if (impl_->doc.HasParseError()) return errors::serialization("");

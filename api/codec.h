@@ -104,8 +104,8 @@ class DecodedRequest {
   DecodedRequest& operator=(const DecodedRequest&) = delete;
 
   // Parses a JSON body in place (the buffer must outlive this object). Fails with a bare
-  // SerializationException when the body is not JSON (an empty body included) or is a bare
-  // null, boolean, number or string.
+  // SerializationException when the body is not JSON (an empty body, or one with a NUL byte
+  // anywhere, included) or is a bare null, boolean, number or string.
   std::optional<Error> parse_json(std::string& body);
   // Decodes a CBOR body (api/cbor.h, decode_cbor); strings point into `body`, which must outlive
   // this object. Fails with a bare SerializationException when the body is not one well-formed

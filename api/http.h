@@ -73,6 +73,9 @@ struct HttpResponse {
   std::string content_type;  // empty: no Content-Type header
   std::string body;
   std::vector<Header> headers;  // further headers to send
+  // Whether the server adds an x-amz-id-2 header. AWS sends one with every answer but the one to
+  // a CORS preflight, and only the api knows which answer that is.
+  bool amz_id_2 = true;
   // When set, the body is streamed from here and `body` is ignored.
   std::shared_ptr<BodySource> stream;
 };

@@ -78,6 +78,7 @@ HttpResponse cors_preflight(const HttpRequest& request) {
     r.headers.push_back({"access-control-allow-methods", std::string(m)});
   }
   r.headers.push_back({"access-control-max-age", kPreflightMaxAgeSeconds});
+  r.amz_id_2 = false;
   return r;
 }
 
@@ -113,6 +114,18 @@ HttpResponse empty_body_error(Protocol protocol, bool operation_known) {
   const Error e =
       operation_known ? errors::serialization("") : errors::make("UnknownOperationException", "");
   return protocol == Protocol::kAmzJson ? json_error(e) : cbor_error(e);
+}
+
+HttpResponse body_too_large(const HttpRequest& head, uint64_t limit_bytes) {
+  const Error e =
+      errors::make("SerializationException",
+                   "Request body is larger than the " +
+                       std::to_string(limit_bytes / (1024 * 1024)) + " MiB kinesim accepts.",
+                   413);
+  HttpResponse r =
+      protocol_of(head.header("content-type")) == Protocol::kCbor ? cbor_error(e) : json_error(e);
+  if (!head.header("origin").empty()) add_cors_headers(r);
+  return r;
 }
 
 HttpResponse refuse_unroutable(const HttpRequest& request, const Authenticator& auth) {

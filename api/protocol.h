@@ -14,6 +14,7 @@
 // Every answer to a request with an Origin header carries CORS headers.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -42,8 +43,9 @@ Protocol protocol_of(std::string_view content_type);
 // or nullopt when it names none Kinesis has.
 std::optional<std::string_view> target_operation(std::string_view target);
 
-// CORS: an OPTIONS request with an Origin header is a preflight, answered here; every other
-// answer to a request with an Origin header carries add_cors_headers().
+// CORS: an OPTIONS request with an Origin header is a preflight, answered here (with no
+// x-amz-id-2, as AWS answers it); every other answer to a request with an Origin header carries
+// add_cors_headers().
 bool is_cors_preflight(const HttpRequest& request);
 HttpResponse cors_preflight(const HttpRequest& request);
 void add_cors_headers(HttpResponse& response);
@@ -60,6 +62,12 @@ HttpResponse xml_error(const Error& e, int status);
 // A POST without a body: SerializationException when `operation_known`, else
 // UnknownOperationException, in JSON for `protocol` kAmzJson and in CBOR otherwise.
 HttpResponse empty_body_error(Protocol protocol, bool operation_known);
+
+// The answer to a request whose body is larger than `limit_bytes` (the server does not read it):
+// 413 SerializationException in the format the request's Content-Type names (CBOR for
+// application/x-amz-cbor-1.1, JSON otherwise), with CORS headers for a request with an Origin.
+// `head` is the request without its body.
+HttpResponse body_too_large(const HttpRequest& head, uint64_t limit_bytes);
 
 // The answer to a request no operation can take (anything but a POST, or a body in no protocol
 // Kinesis reads): the signature checks' error when they fail, else what the target names, in

@@ -2,7 +2,9 @@
 
 #include <condition_variable>
 #include <functional>
+#include <map>
 #include <mutex>
+#include <tuple>
 #include <vector>
 
 #include "api/codec.h"
@@ -18,16 +20,23 @@ constexpr size_t kMaxRecordsPerEvent = 10000;
 constexpr size_t kMaxBytesPerEvent = 10 * 1024 * 1024;
 
 // An event's payload and the media type it is in. Payloads are written through Output here and
-// only here, so answering a CBOR caller in CBOR is a change to this one function.
+// only here, in the format of the SubscribeToShard request: a CBOR caller (the Java SDKs, the
+// KCL) reads its events with the same CBOR unmarshaller as its other responses, so Data is a
+// byte string and ApproximateArrivalTimestamp tag 1 over epoch milliseconds there.
 struct EventPayload {
   std::string content_type;
   std::string bytes;
 };
 
-EventPayload event_payload(const std::function<void(Output&)>& write) {
-  JsonOutput out;
-  write(out);
-  return EventPayload{"application/json", out.take()};
+// The :content-type of an event's payload. JSON events say application/json, as AWS's do; CBOR
+// events name the request's own media type (the SDKs decode by the operation's protocol and do
+// not read this header).
+const char* payload_content_type(WireFormat format) {
+  return format == WireFormat::kCbor ? content_type(WireFormat::kCbor) : "application/json";
+}
+
+EventPayload event_payload(WireFormat format, const std::function<void(Output&)>& write) {
+  return EventPayload{payload_content_type(format), encode_body(format, write)};
 }
 
 std::string event_message(std::string_view event_type, EventPayload payload) {
@@ -40,10 +49,10 @@ std::string event_message(std::string_view event_type, EventPayload payload) {
 }
 
 // An error as the event stream reports it: a modeled exception of SubscribeToShardEventStream.
-std::string exception_message(const Error& e) {
+std::string exception_message(WireFormat format, const Error& e) {
   // The stream's union names the internal error InternalFailureException.
   const std::string type = e.type == "InternalFailure" ? "InternalFailureException" : e.type;
-  EventPayload payload = event_payload([&](Output& out) {
+  EventPayload payload = event_payload(format, [&](Output& out) {
     out.begin_object();
     out.field("message", e.message);
     out.end_object();
@@ -58,8 +67,8 @@ std::string exception_message(const Error& e) {
 
 // SubscribeToShardOutput has no members besides the event stream, so its initial response is
 // an empty object.
-std::string initial_response() {
-  return event_message("initial-response", event_payload([](Output& out) {
+std::string initial_response(WireFormat format) {
+  return event_message("initial-response", event_payload(format, [](Output& out) {
                          out.begin_object();
                          out.end_object();
                        }));
@@ -78,6 +87,19 @@ Error another_active_subscription(const SubscriptionTarget& t) {
       t.stream.name + ":" + shard_id(t.shard_index) + ":" + t.consumer);
 }
 
+// LimitExceededException for a consumer's second SubscribeToShard to a shard within a second.
+Error subscribe_rate_exceeded(const SubscriptionTarget& t) {
+  return errors::limit_exceeded("Rate exceeded for consumer " + t.consumer + " and shard " +
+                                shard_id(t.shard_index) + " in stream " + t.stream.name +
+                                " under account " + t.stream.account + ".");
+}
+
+// What identifies a consumer's claim on a shard (same_claim), as a map key.
+using ClaimKey = std::tuple<int64_t, int64_t, std::string, int64_t>;
+ClaimKey claim_key(const SubscriptionTarget& t) {
+  return {t.stream_id, t.shard_gid, t.consumer, t.consumer_created_ms};
+}
+
 }  // namespace
 
 // What the hub's thread and the subscriptions (called from server threads) share. Kept alive by
@@ -88,6 +110,9 @@ struct SubscriptionHub::Shared {
   bool work = false;  // something may be ready to send: look at every subscription
   bool stopping = false;
   std::vector<std::shared_ptr<Subscription>> subscriptions;
+  // When each claim last started a subscription, for the once-a-second rate; entries older than
+  // kRateWindowMs are dropped as new calls come.
+  std::map<ClaimKey, int64_t> last_started_ms;
 
   // Called on every commit: without subscriptions there is nothing to push, and waking the hub's
   // thread would cost each write a context switch.
@@ -195,6 +220,12 @@ std::variant<std::shared_ptr<BodySource>, Error> SubscriptionHub::subscribe(
     std::lock_guard lock(shared_->mutex);
     if (shared_->stopping) return errors::internal("kinesim is stopping.");
     const int64_t now = clock_.now_ms();
+    std::erase_if(shared_->last_started_ms,
+                  [now](const auto& entry) { return now - entry.second >= kRateWindowMs; });
+    ClaimKey key = claim_key(target);
+    // The rate comes first: a call within a second of the last start is throttled, whatever
+    // the subscription it started is doing now.
+    if (shared_->last_started_ms.contains(key)) return subscribe_rate_exceeded(target);
     for (auto& other : shared_->subscriptions) {
       if (!other->live() || other->superseded || !same_claim(other->target, target)) continue;
       if (now >= other->deadline_ms()) continue;  // over, and about to be finished
@@ -202,6 +233,7 @@ std::variant<std::shared_ptr<BodySource>, Error> SubscriptionHub::subscribe(
       other->superseded = true;
       other->ending = another_active_subscription(target);
     }
+    shared_->last_started_ms[std::move(key)] = now;
     sub = std::make_shared<Subscription>(shared_, target, now);
     shared_->subscriptions.push_back(sub);
     shared_->work = true;
@@ -288,17 +320,17 @@ void SubscriptionHub::serve(Subscription& sub, const std::shared_ptr<BodyWriter>
 SubscriptionHub::Step SubscriptionHub::next_step(Subscription& sub, int64_t now_ms) {
   if (!sub.initial_sent) {
     sub.initial_sent = true;
-    return Step{initial_response(), false};
+    return Step{initial_response(sub.target.format), false};
   }
   std::optional<Error> ending;
   {
     std::lock_guard lock(shared_->mutex);
     ending = sub.ending;
   }
-  if (ending) return Step{exception_message(*ending), true};
+  const SubscriptionTarget& t = sub.target;
+  if (ending) return Step{exception_message(t.format, *ending), true};
   if (now_ms >= sub.deadline_ms()) return Step{std::nullopt, true};
 
-  const SubscriptionTarget& t = sub.target;
   auto stream = store_.catalog().find(t.stream);
   const StreamStatus status = stream ? stream->status_at(now_ms) : StreamStatus::kGone;
   const ShardInfo* shard =
@@ -306,7 +338,7 @@ SubscriptionHub::Step SubscriptionHub::next_step(Subscription& sub, int64_t now_
   // A stream being deleted takes its consumers with it.
   if (!shard || shard->gid != t.shard_gid || status == StreamStatus::kDeleting ||
       status == StreamStatus::kGone) {
-    return Step{exception_message(stream_not_found(t.stream)), true};
+    return Step{exception_message(t.format, stream_not_found(t.stream)), true};
   }
   const uint64_t tip = shard->cursor->last_counter.load(std::memory_order_acquire);
   if (sub.after < tip) {
@@ -316,15 +348,16 @@ SubscriptionHub::Step SubscriptionHub::next_step(Subscription& sub, int64_t now_
     // The end of a closed shard: its children, and no ContinuationSequenceNumber (nothing
     // follows in this shard).
     sub.last_event_ms = now_ms;
-    std::string event = event_message("SubscribeToShardEvent", event_payload([&](Output& out) {
-                                        out.begin_object();
-                                        out.key("Records");
-                                        out.begin_array();
-                                        out.end_array();
-                                        out.field("MillisBehindLatest", int64_t{0});
-                                        write_child_shards(out, *stream, *shard);
-                                        out.end_object();
-                                      }));
+    std::string event =
+        event_message("SubscribeToShardEvent", event_payload(t.format, [&](Output& out) {
+                        out.begin_object();
+                        out.key("Records");
+                        out.begin_array();
+                        out.end_array();
+                        out.field("MillisBehindLatest", int64_t{0});
+                        write_child_shards(out, *stream, *shard);
+                        out.end_object();
+                      }));
     return Step{std::move(event), true};
   }
   if (now_ms - sub.last_event_ms >= kHeartbeatMs) {
@@ -342,7 +375,7 @@ std::optional<SubscriptionHub::Step> SubscriptionHub::records_step(Subscription&
   int64_t last_arrival_ms = 0;
   size_t count = 0;
   Status read;
-  EventPayload payload = event_payload([&](Output& out) {
+  EventPayload payload = event_payload(sub.target.format, [&](Output& out) {
     out.begin_object();
     out.key("Records");
     out.begin_array();
@@ -364,7 +397,8 @@ std::optional<SubscriptionHub::Step> SubscriptionHub::records_step(Subscription&
     }
     out.end_object();
   });
-  if (!read.ok()) return Step{exception_message(errors::internal(read.message)), true};
+  if (!read.ok())
+    return Step{exception_message(sub.target.format, errors::internal(read.message)), true};
   if (count == 0) {
     // Everything before the tip is past retention: the reader is at the tip.
     sub.after = tip;
@@ -393,7 +427,7 @@ std::string SubscriptionHub::empty_event(Subscription& sub, const ShardInfo& sha
   SequenceNumberWriter(shard.sequence_format, shard.index)
       .write(sub.after, *sub.after_arrival_s, seq);
   sub.last_event_ms = now_ms;
-  return event_message("SubscribeToShardEvent", event_payload([&](Output& out) {
+  return event_message("SubscribeToShardEvent", event_payload(sub.target.format, [&](Output& out) {
                          out.begin_object();
                          out.key("Records");
                          out.begin_array();

@@ -9,12 +9,17 @@
 // - A body is `application/vnd.amazon.eventstream`: an initial-response event first, then
 //   SubscribeToShardEvent events (records, or none every kHeartbeatMs so the client sees
 //   MillisBehindLatest), and at the end of a closed shard one event naming the child shards.
+//   Payloads are in the request's wire format (JSON or CBOR); the framing is the same for both.
 //   A subscription that can no longer go on (its stream deleted, its consumer deregistered,
 //   taken over by a newer subscription) ends with an exception event saying why.
 // - A subscription lasts kLifetimeMs on the server's clock; the hub looks at the clock at least
 //   every kTickMs, so a fake clock's advance ends it too. At the end the body finishes cleanly.
 // - One consumer holds one subscription per shard: a second SubscribeToShard within
 //   kTakeoverAfterMs of a live one is refused; a later one takes over.
+// - A consumer may subscribe to a shard once per kRateWindowMs: a call within that long of the
+//   last one that started a subscription (live or not) is refused with LimitExceededException.
+//   The rate is checked first, so within the window that is the answer even while the earlier
+//   subscription is live; a refused call does not count against the rate.
 // - stop() ends every subscription and joins the thread; it must run while the store is alive.
 //   BodySources handed out stay safe to call after that (they just do nothing).
 #pragma once
@@ -27,6 +32,7 @@
 #include <thread>
 #include <variant>
 
+#include "api/codec.h"
 #include "api/error.h"
 #include "api/http.h"
 #include "storage/catalog.h"
@@ -47,6 +53,8 @@ struct SubscriptionTarget {
   int64_t shard_index = 0;
   int64_t shard_gid = 0;
   uint64_t after_counter = 0;  // the first record sent is the first with a larger counter
+  // The SubscribeToShard request's body format: every event payload is in it.
+  WireFormat format = WireFormat::kJson;
 };
 
 class SubscriptionHub : public std::enable_shared_from_this<SubscriptionHub> {
@@ -55,15 +63,17 @@ class SubscriptionHub : public std::enable_shared_from_this<SubscriptionHub> {
   static constexpr int64_t kTakeoverAfterMs = 5 * 1000;
   static constexpr int64_t kHeartbeatMs = 5 * 1000;
   static constexpr int64_t kTickMs = 50;
+  static constexpr int64_t kRateWindowMs = 1000;
 
   SubscriptionHub(Store& store, const Clock& clock);
   ~SubscriptionHub();  // stop()
   SubscriptionHub(const SubscriptionHub&) = delete;
   SubscriptionHub& operator=(const SubscriptionHub&) = delete;
 
-  // Starts a subscription now, or refuses with ResourceInUseException while the same consumer's
-  // live subscription to the same shard is younger than kTakeoverAfterMs. An older one is taken
-  // over: it ends with a ResourceInUseException event.
+  // Starts a subscription now, or refuses with LimitExceededException within kRateWindowMs of
+  // the same consumer's last subscription to the same shard, or with ResourceInUseException
+  // while that consumer's live subscription to the shard is younger than kTakeoverAfterMs. An
+  // older one is taken over: it ends with a ResourceInUseException event.
   std::variant<std::shared_ptr<BodySource>, Error> subscribe(const SubscriptionTarget& target);
 
   // Ends the subscriptions of a consumer that can no longer subscribe (e.g. deregistered), with

@@ -7,8 +7,7 @@
 #include <cstring>
 #include <memory>
 
-#include "server/http1_session.h"
-#include "server/http2_session.h"
+#include "server/session_start.h"
 #include "server/wire.h"
 
 namespace kinesim::server {
@@ -18,7 +17,6 @@ namespace beast = boost::beast;
 namespace net = boost::asio;
 namespace ssl = boost::asio::ssl;
 using tcp = net::ip::tcp;
-using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 constexpr std::string_view kH2Preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 constexpr unsigned char kTlsHandshakeRecord = 0x16;
@@ -36,16 +34,6 @@ Protocol classify(const beast::flat_buffer& buffer, bool tls_allowed) {
   const size_t n = std::min(seen.size(), kH2Preface.size());
   if (seen.substr(0, n) != kH2Preface.substr(0, n)) return Protocol::kHttp1;
   return n == kH2Preface.size() ? Protocol::kHttp2 : Protocol::kUndecided;
-}
-
-template <class Stream>
-void start_http1(Stream&& stream, beast::flat_buffer&& buffer, api::Dispatcher& api) {
-  std::make_shared<Http1Session<Stream>>(std::move(stream), std::move(buffer), api)->run();
-}
-
-template <class Stream>
-void start_http2(Stream&& stream, beast::flat_buffer&& buffer, api::Dispatcher& api) {
-  std::make_shared<Http2Session<Stream>>(std::move(stream), std::move(buffer), api)->run();
 }
 
 // Reads just enough of a connection to know its protocol, then hands it on.

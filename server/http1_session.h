@@ -76,16 +76,9 @@ class Http1Session : public std::enable_shared_from_this<Http1Session<Stream>> {
                      beast::bind_front_handler(&Http1Session::on_read, self()));
   }
 
-  void on_read(beast::error_code ec, std::size_t) {
-    if (ec == http::error::end_of_stream) return close();
-    if (ec == http::error::body_limit) {
-      keep_alive_ = false;
-      return send(wire::body_too_large());
-    }
-    if (ec) return;  // reset, timeout or malformed HTTP: drop the connection
-    auto& req = parser_->get();
-    keep_alive_ = req.keep_alive();
-    version_ = req.version();
+  // A request's method, target and headers, as the api layer takes them.
+  template <class Message>
+  static api::HttpRequest head_of(const Message& req) {
     api::HttpRequest r;
     r.method = std::string(req.method_string());
     r.target = std::string(req.target());
@@ -93,6 +86,22 @@ class Http1Session : public std::enable_shared_from_this<Http1Session<Stream>> {
     for (const auto& field : req) {
       r.headers.push_back({wire::lower(field.name_string()), std::string(field.value())});
     }
+    return r;
+  }
+
+  void on_read(beast::error_code ec, std::size_t) {
+    if (ec == http::error::end_of_stream) return close();
+    if (ec == http::error::body_limit) {
+      // The head was read: the answer is in the format it names.
+      keep_alive_ = false;
+      version_ = parser_->get().version();
+      return send(wire::body_too_large(head_of(parser_->get())));
+    }
+    if (ec) return;  // reset, timeout or malformed HTTP: drop the connection
+    auto& req = parser_->get();
+    keep_alive_ = req.keep_alive();
+    version_ = req.version();
+    api::HttpRequest r = head_of(req);
     r.body = std::move(req.body());
     api_.handle(std::move(r), [s = self()](api::HttpResponse resp) {
       net::dispatch(s->stream_.get_executor(),
@@ -106,7 +115,7 @@ class Http1Session : public std::enable_shared_from_this<Http1Session<Stream>> {
     m.result(static_cast<http::status>(r.status));
     if (!r.content_type.empty()) m.set(http::field::content_type, r.content_type);
     m.set("x-amzn-RequestId", wire::request_id());
-    if (wire::carries_amz_id_2(r)) m.set("x-amz-id-2", wire::amz_id_2());
+    if (r.amz_id_2) m.set("x-amz-id-2", wire::amz_id_2());
     for (auto& h : r.headers) m.set(h.name, h.value);
     m.keep_alive(keep_alive_);
   }

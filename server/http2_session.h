@@ -231,7 +231,7 @@ class Http2Session : public std::enable_shared_from_this<Http2Session<Stream>> {
     RequestStream* s = find(id);
     if (!s) return;
     s->dispatched = true;
-    if (s->too_large) return respond(id, wire::body_too_large());
+    if (s->too_large) return respond(id, wire::body_too_large(s->request));
     api::HttpRequest request = std::move(s->request);
     api_.handle(std::move(request), [weak = this->weak_from_this(), id](api::HttpResponse r) {
       auto session = weak.lock();
@@ -258,7 +258,7 @@ class Http2Session : public std::enable_shared_from_this<Http2Session<Stream>> {
     head.push_back({":status", std::to_string(r.status)});
     if (!r.content_type.empty()) head.push_back({"content-type", std::move(r.content_type)});
     head.push_back({"x-amzn-requestid", wire::request_id()});
-    if (wire::carries_amz_id_2(r)) head.push_back({"x-amz-id-2", wire::amz_id_2()});
+    if (r.amz_id_2) head.push_back({"x-amz-id-2", wire::amz_id_2()});
     for (auto& h : r.headers) head.push_back({wire::lower(h.name), std::move(h.value)});
     if (!r.stream) head.push_back({"content-length", std::to_string(r.body.size())});
     std::vector<nghttp2_nv> nva;

@@ -4,7 +4,7 @@
 #include <random>
 
 #include "api/base64.h"
-#include "api/codec.h"
+#include "api/protocol.h"
 
 namespace kinesim::wire {
 namespace {
@@ -38,21 +38,8 @@ std::string amz_id_2() {
   return out;
 }
 
-bool carries_amz_id_2(const api::HttpResponse& r) {
-  for (const auto& h : r.headers) {
-    if (h.name.size() == 22 && lower(h.name) == "access-control-max-age") return false;
-  }
-  return true;
-}
-
-api::HttpResponse body_too_large() {
-  return api::HttpResponse(
-      413, "application/x-amz-json-1.1",
-      api::error_json(api::errors::make("SerializationException",
-                                        "Request body is larger than the " +
-                                            std::to_string(kMaxRequestBodyBytes / (1024 * 1024)) +
-                                            " MiB kinesim accepts.",
-                                        413)));
+api::HttpResponse body_too_large(const api::HttpRequest& head) {
+  return api::body_too_large(head, kMaxRequestBodyBytes);
 }
 
 std::string lower(std::string_view s) {

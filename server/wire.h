@@ -23,12 +23,9 @@ std::string request_id();
 // An x-amz-id-2 value: random bytes in base64, as long as AWS's.
 std::string amz_id_2();
 
-// Whether a response gets an x-amz-id-2: every one but the answer to a CORS preflight (AWS
-// sends none there; it is the answer that carries access-control-max-age).
-bool carries_amz_id_2(const api::HttpResponse& r);
-
-// The answer to a body larger than kMaxRequestBodyBytes.
-api::HttpResponse body_too_large();
+// The answer to a body larger than kMaxRequestBodyBytes, in the format of the request whose
+// head (method, target and headers, no body) this is (api::body_too_large).
+api::HttpResponse body_too_large(const api::HttpRequest& head);
 
 // Header names are handed to the api layer in lower case.
 std::string lower(std::string_view s);

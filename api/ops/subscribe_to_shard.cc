@@ -35,6 +35,7 @@ void SubscribeToShard(Call& call) {
   subscription.shard_index = target.shard->index;
   subscription.shard_gid = target.shard->gid;
   subscription.after_counter = std::get<uint64_t>(after);
+  subscription.format = call.format;
   auto started = call.services.subscriptions->subscribe(subscription);
   if (auto* e = std::get_if<Error>(&started)) return call.reply.fail(*e);
   call.reply.stream(kEventStreamContentType,

@@ -6,6 +6,7 @@ open stream; errors before the stream starts are ordinary error responses with
 Kinesis' names and messages.
 """
 
+import time
 import unittest
 
 import botocore.exceptions
@@ -86,9 +87,19 @@ class SubscribeToShardTest(ServerTestCase):
                          "Consumer nope with creation timestamp %d under stream %s and account %s "
                          "not found." % (created, stream, ACCOUNT_ID))
 
-        # One subscription per consumer and shard: a second within five seconds is refused.
+        # One call per second per consumer and shard: a second at once is throttled.
         response = self.subscribe(arn)
         try:
+            with self.assertRaises(botocore.exceptions.ClientError) as caught:
+                self.subscribe(arn)
+            error = caught.exception.response["Error"]
+            self.assertEqual(error["Code"], "LimitExceededException")
+            self.assertEqual(error["Message"],
+                             "Rate exceeded for consumer efo and shard %s in stream %s under "
+                             "account %s." % (shard_id(0), stream, ACCOUNT_ID))
+
+            # One subscription per consumer and shard: a second within five seconds is refused.
+            time.sleep(1.1)
             with self.assertRaises(botocore.exceptions.ClientError) as caught:
                 self.subscribe(arn)
             error = caught.exception.response["Error"]

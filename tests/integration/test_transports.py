@@ -33,6 +33,7 @@ AUTHORIZATION = ("AWS4-HMAC-SHA256 Credential=test/20250101/us-east-1/kinesis/aw
                  "SignedHeaders=host;x-amz-date;x-amz-target, Signature=" + "0" * 64)
 AMZ_DATE = "20250101T000000Z"
 JSON_TYPE = "application/x-amz-json-1.1"
+CBOR_TYPE = "application/x-amz-cbor-1.1"
 LIST_STREAMS = "Kinesis_20131202.ListStreams"
 
 _TLS_LINE = re.compile(r"^kinesim: TLS on the same port \((https://\S+)\) with (self-signed )?certificate (.+)$",
@@ -45,6 +46,27 @@ def tls_line(server):
     if not match:
         raise AssertionError("kinesim named no TLS certificate on stderr: %s" % server.stderr())
     return match.group(1), bool(match.group(2)), match.group(3)
+
+
+def cbor_text(text):
+    """A CBOR text string of fewer than 256 bytes."""
+    data = text.encode()
+    return (bytes([0x60 + len(data)]) if len(data) < 24 else bytes([0x78, len(data)])) + data
+
+
+def split_response(raw):
+    """(status line, lower-case headers, body bytes) of the final response in curl -i output."""
+    while True:
+        head, _, rest = raw.partition(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        if not lines[0].endswith(" 100 Continue") or not rest:
+            break
+        raw = rest
+    headers = {}
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        headers[name.strip().lower()] = value.strip()
+    return lines[0].strip(), headers, rest
 
 
 def port_of(server):
@@ -273,6 +295,37 @@ class CurlTransportTest(TransportTestCase):
         self.assertEqual(json.loads(body), {
             "__type": "ResourceNotFoundException",
             "message": "Stream nope under account 000000000000 not found."})
+
+    def test_an_oversized_body_is_refused_in_the_requests_format_on_both_protocols(self):
+        # One byte over the 16 MiB kinesim reads: 413 SerializationException, in CBOR for a CBOR
+        # request and in JSON for a JSON one, the same over HTTP/1.1 and h2c. (Kinesis spells
+        # this exception's message member "Message".)
+        message = "Request body is larger than the 16 MiB kinesim accepts."
+        expected = {
+            JSON_TYPE: json.dumps({"__type": "SerializationException", "Message": message},
+                                  separators=(",", ":")).encode(),
+            CBOR_TYPE: (b"\xbf" + cbor_text("__type") + cbor_text("SerializationException")
+                        + cbor_text("Message") + cbor_text(message) + b"\xff"),
+        }
+        with tempfile.NamedTemporaryFile() as body:
+            body.write(b"\x00" * (16 * 1024 * 1024 + 1))
+            body.flush()
+            for protocol, flag in (("HTTP/1.1", "--http1.1"), ("HTTP/2", "--http2-prior-knowledge")):
+                for content_type, answer in expected.items():
+                    with self.subTest(protocol=protocol, content_type=content_type):
+                        cmd = [CURL, "-sS", "-i", "--max-time", "60", "-X", "POST",
+                               "-H", "Content-Type: " + content_type,
+                               "-H", "X-Amz-Target: Kinesis_20131202.PutRecord",
+                               "-H", "X-Amz-Date: " + AMZ_DATE, "-H", "Authorization: " + AUTHORIZATION,
+                               "--data-binary", "@" + body.name, flag, self.server.endpoint + "/"]
+                        out = subprocess.run(cmd, capture_output=True, timeout=120).stdout
+                        status, headers, payload = split_response(out)
+                        self.assertEqual(status, protocol + (" 413 Payload Too Large"
+                                                             if protocol == "HTTP/1.1" else " 413"))
+                        self.assertEqual(headers.get("content-type"), content_type)
+                        self.assertTrue(headers.get("x-amzn-requestid"))
+                        self.assertEqual(payload, answer)
+        self.assertServing()
 
     def test_tls_alpn_h2_to_localhost(self):
         url = "https://localhost:%d/" % self.port

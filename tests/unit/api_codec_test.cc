@@ -3,6 +3,7 @@
 #include "api/base64.h"
 #include "api/codec.h"
 #include "api/page_token.h"
+#include "api/protocol.h"
 #include "api/sealed.h"
 #include "api/shard_iterator.h"
 
@@ -81,6 +82,23 @@ TEST(ErrorJson, OmitsAnEmptyMessage) {
   EXPECT_EQ(
       error_json(errors::resource_not_found("Stream s under account 1 not found.")),
       R"({"__type":"ResourceNotFoundException","message":"Stream s under account 1 not found."})");
+}
+
+// The api says which answer goes without x-amz-id-2 (the server adds it to the rest): the CORS
+// preflight's, and no other, whatever headers an answer carries.
+TEST(Protocol, OnlyThePreflightAnswerGoesWithoutAmzId2) {
+  HttpRequest preflight;
+  preflight.method = "OPTIONS";
+  preflight.headers = {{"origin", "https://app.example"}};
+  ASSERT_TRUE(is_cors_preflight(preflight));
+  EXPECT_FALSE(cors_preflight(preflight).amz_id_2);
+
+  HttpResponse other = json_error(errors::serialization(""));
+  other.headers.push_back({"access-control-max-age", "172800"});
+  EXPECT_TRUE(other.amz_id_2);
+  add_cors_headers(other);
+  EXPECT_TRUE(other.amz_id_2);
+  EXPECT_TRUE(HttpResponse().amz_id_2);
 }
 
 TEST(Sealer, OpensOnlyItsOwnTokens) {

@@ -1,8 +1,12 @@
 // What Kinesis answers before a request reaches an operation, over real HTTP: CORS, methods,
 // content types, empty and malformed bodies, the application/json envelope, and the signature
 // checks of each --auth mode. Statuses, content types and bodies are byte for byte those recorded
-// against AWS (see api/protocol.h); x-amz-id-2 is the server's and not checked here.
+// against AWS (see api/protocol.h); x-amz-id-2 values are the server's, and only which answers
+// carry one is checked here.
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -11,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "cbor_test_util.h"
 #include "server_test_fixture.h"
 #include "sigv4_signer.h"
 
@@ -208,6 +213,7 @@ TEST_F(ConnectionTest, PreflightAnswersWithTheRequestedHeadersAndMethods) {
     EXPECT_FALSE(r.has("access-control-allow-headers"));
     EXPECT_FALSE(r.has("access-control-allow-methods"));
     EXPECT_FALSE(r.has("access-control-expose-headers"));
+    EXPECT_FALSE(r.has("x-amz-id-2")) << "AWS sends no x-amz-id-2 with a preflight answer";
   }
   Raw r = request("OPTIONS", "/",
                   {{"Origin", "whatever"},
@@ -237,6 +243,10 @@ TEST_F(ConnectionTest, AnswersToAnOriginCarryCorsHeaders) {
   EXPECT_EQ(ok.status, 200) << ok.body;
   EXPECT_EQ(ok.header("access-control-allow-origin"), "*");
   EXPECT_EQ(ok.header("access-control-expose-headers"), kExposed);
+  // Only the preflight answer goes without x-amz-id-2.
+  EXPECT_TRUE(ok.has("x-amz-id-2"));
+  EXPECT_TRUE(refused.has("x-amz-id-2"));
+  EXPECT_TRUE(xml.has("x-amz-id-2"));
 
   Raw plain =
       post({{"Content-Type", kJson}, {"X-Amz-Target", "Kinesis_20131202.ListStreams"}}, "{}", true);
@@ -269,6 +279,28 @@ TEST_F(ConnectionTest, BodiesThatAreNotAJsonObjectComeBeforeTheTarget) {
   }
   expect_answer(post({{"Content-Type", kJson}, {"X-Amz-Target", "Nope"}}, "{}", true), 400, kJson,
                 json_error("UnknownOperationException"));
+}
+
+// JSON text has no place for a NUL byte (inside a string it must be escaped), so content after
+// a document, or a NUL anywhere in it, makes the body malformed as any other trailing content
+// does: nothing after the NUL is ignored.
+TEST_F(ConnectionTest, ContentAfterTheJsonDocumentIsASerializationException) {
+  const std::string nul(1, '\0');
+  const std::vector<std::string> bodies = {"{} garbage",
+                                           "{}" + nul + "garbage",
+                                           "{}" + nul,
+                                           R"({"StreamName":"s","ShardCount":1})" + nul + "{",
+                                           R"({"StreamName":"s)" + nul + R"(","ShardCount":1})",
+                                           "{" + nul + "}"};
+  for (const std::string& body : bodies) {
+    SCOPED_TRACE(::testing::PrintToString(body));
+    expect_answer(post({{"Content-Type", kJson}, {"X-Amz-Target", "Kinesis_20131202.CreateStream"}},
+                       body, true),
+                  400, kJson, json_error("SerializationException"));
+  }
+  // None of them created the stream.
+  Answer list = ok("ListStreams", "{}");
+  EXPECT_EQ(list.json["StreamNames"].Size(), 0u);
 }
 
 TEST_F(ConnectionTest, ApplicationJsonGetsTheCoralEnvelope) {
@@ -360,6 +392,116 @@ TEST_F(ConnectionTest, SignatureChecksInJson) {
                        "us-east-1%2Fkinesis%2Faws4_request&X-Amz-Signature=00&X-Amz-SignedHeaders="
                        "host&X-Amz-Date=20260921T141320Z");
   EXPECT_EQ(presigned.status, 200) << presigned.body;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bodies over the limit
+
+// Sends `bytes` on a new connection and reads until the server closes it (it does after refusing
+// an oversized body); "" on a timeout.
+std::string exchange(uint16_t port, const std::string& bytes) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (fd < 0 || ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    if (fd >= 0) ::close(fd);
+    return "";
+  }
+  std::string out;
+  if (::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(bytes.size())) {
+    for (;;) {
+      pollfd p{fd, POLLIN, 0};
+      if (::poll(&p, 1, 5000) <= 0) {
+        out.clear();
+        break;
+      }
+      char buf[4096];
+      const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+      if (n <= 0) break;
+      out.append(buf, static_cast<size_t>(n));
+    }
+  }
+  ::close(fd);
+  return out;
+}
+
+// One HTTP/1.1 response as read off the wire.
+Raw parse_response(const std::string& wire) {
+  Raw r;
+  const size_t end = wire.find("\r\n\r\n");
+  if (wire.compare(0, 9, "HTTP/1.1 ") != 0 || end == std::string::npos) return r;
+  r.status = std::stoi(wire.substr(9, 3));
+  size_t at = wire.find("\r\n") + 2;
+  while (at < end) {
+    const size_t eol = wire.find("\r\n", at);
+    const std::string line = wire.substr(at, eol - at);
+    const size_t colon = line.find(':');
+    std::string name = line.substr(0, colon);
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    r.headers[name] = line.substr(line.find_first_not_of(' ', colon + 1));
+    at = eol + 2;
+  }
+  r.body = wire.substr(end + 4);
+  return r;
+}
+
+// The head of a signed PutRecord whose body is announced by `framing` (a Content-Length or
+// Transfer-Encoding line) and, when it is chunked, the first chunk's size line.
+std::string oversized_head(const std::string& content_type, const std::string& framing,
+                           const std::string& extra = "") {
+  return "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: " + content_type +
+         "\r\nX-Amz-Target: Kinesis_20131202.PutRecord\r\n" + extra +
+         "X-Amz-Date: " + kSigned[0].second + "\r\nAuthorization: " + kSigned[1].second + "\r\n" +
+         framing + "\r\n\r\n";
+}
+
+const std::string kTooLargeMessage = "Request body is larger than the 16 MiB kinesim accepts.";
+const std::string kOverLimit = std::to_string(16 * 1024 * 1024 + 1);
+
+// The server stops reading at the limit and answers at once, in the request's format; the
+// connection is closed after the answer, and nothing was stored.
+TEST_F(ConnectionTest, AnOversizedBodyIsRefusedInTheRequestsFormat) {
+  create("s");
+  // (Kinesis spells SerializationException's message member "Message", in both formats.)
+  const std::string json_body =
+      R"({"__type":"SerializationException","Message":")" + kTooLargeMessage + R"("})";
+  // Announced by Content-Length, or by the first chunk's size (0x1000001 bytes).
+  for (const std::string& framing : {"Content-Length: " + kOverLimit,
+                                     std::string("Transfer-Encoding: chunked\r\n\r\n1000001")}) {
+    SCOPED_TRACE(framing);
+    Raw json = parse_response(exchange(server_->port(), oversized_head(kJson, framing)));
+    expect_answer(json, 413, kJson, json_body);
+    EXPECT_TRUE(json.has("x-amz-id-2"));
+    EXPECT_EQ(json.header("connection"), "close");
+
+    Raw cbor = parse_response(exchange(server_->port(), oversized_head(kCbor, framing)));
+    EXPECT_EQ(cbor.status, 413);
+    EXPECT_EQ(cbor.header("content-type"), kCbor);
+    EXPECT_EQ(cbor.header("content-length"), std::to_string(cbor.body.size()));
+    cbor_test::CborItem item(cbor.body);
+    ASSERT_TRUE(item.get()) << "not one CBOR item";
+    EXPECT_EQ(cbor_test::member_names(item.get()), (std::vector<std::string>{"__type", "Message"}));
+    EXPECT_EQ(cbor_test::text_of(cbor_test::member(item.get(), "__type")),
+              "SerializationException");
+    EXPECT_EQ(cbor_test::text_of(cbor_test::member(item.get(), "Message")), kTooLargeMessage);
+  }
+
+  // A request with an Origin gets the CORS headers every other answer to one carries.
+  Raw cors = parse_response(exchange(
+      server_->port(),
+      oversized_head(kJson, "Content-Length: " + kOverLimit, "Origin: https://app.example\r\n")));
+  expect_answer(cors, 413, kJson, json_body);
+  EXPECT_EQ(cors.header("access-control-allow-origin"), "*");
+  EXPECT_EQ(cors.header("access-control-expose-headers"), kExposed);
+
+  // The server serves on, and nothing reached the stream.
+  Answer it = ok("GetShardIterator", R"({"StreamName":"s","ShardId":"shardId-000000000000",)"
+                                     R"("ShardIteratorType":"TRIM_HORIZON"})");
+  Answer records =
+      ok("GetRecords", R"({"ShardIterator":)" + q(it.json["ShardIterator"].GetString()) + "}");
+  EXPECT_EQ(records.json["Records"].Size(), 0u);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@
 
 #include "api/dispatcher.h"
 #include "api/event_stream.h"
+#include "cbor_test_util.h"
 #include "server_test_fixture.h"
 #include "storage/store.h"
 
@@ -179,9 +180,10 @@ class SubscribeTest : public ::testing::Test {
     store_.reset();
   }
 
-  api::HttpResponse request(std::string_view op, std::string body) {
+  api::HttpResponse request(std::string_view op, std::string body,
+                            std::string content_type = "application/x-amz-json-1.1") {
     api::HttpRequest r;
-    r.headers = {{"content-type", "application/x-amz-json-1.1"},
+    r.headers = {{"content-type", std::move(content_type)},
                  {"x-amz-target", "Kinesis_20131202." + std::string(op)},
                  {"x-amz-date", "20261129T000000Z"},
                  {"authorization",
@@ -597,6 +599,100 @@ TEST_F(SubscribeTest, TheEndOfAClosedShardNamesItsChildrenAndEndsTheStream) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// A CBOR caller's events
+
+// A SubscribeToShard request as the Java SDK v2 writes it in CBOR.
+std::string cbor_subscribe_body(const std::string& consumer, const std::string& type) {
+  using namespace cbor_test;
+  return map({{"ConsumerARN", text(consumer)},
+              {"ShardId", text("shardId-000000000000")},
+              {"StartingPosition", map({{"Type", text(type)}})}});
+}
+
+TEST_F(SubscribeTest, ACborRequestGetsItsEventsInCbor) {
+  using namespace cbor_test;
+  create("s");
+  const std::string arn = register_consumer("s", "c");
+  clock_.advance_ms(250);  // an arrival time with milliseconds
+  const std::string data("\x00\xff bytes \x80", 10);
+  const std::string seq = put("s", data, "key");
+  const int64_t arrival = clock_.now_ms();
+
+  api::HttpResponse r = request("SubscribeToShard", cbor_subscribe_body(arn, "TRIM_HORIZON"),
+                                "application/x-amz-cbor-1.1");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.content_type, "application/vnd.amazon.eventstream");
+  ASSERT_NE(r.stream, nullptr);
+  auto w = std::make_shared<FakeWriter>(true);
+  w->start(r.stream);
+  ASSERT_TRUE(w->wait_events(2));
+
+  // The initial response: an empty CBOR map.
+  const Event& initial = w->event(0);
+  EXPECT_EQ(initial.message_type, "event");
+  EXPECT_EQ(initial.type, "initial-response");
+  EXPECT_EQ(initial.content_type, "application/x-amz-cbor-1.1");
+  CborItem empty(initial.payload);
+  ASSERT_TRUE(empty.get() && cbor_isa_map(empty.get()));
+  EXPECT_EQ(cbor_map_size(empty.get()), 0u);
+
+  // The record: Data as a byte string, the arrival time as tag 1 over epoch milliseconds.
+  const Event& event = w->event(1);
+  EXPECT_EQ(event.type, "SubscribeToShardEvent");
+  EXPECT_EQ(event.content_type, "application/x-amz-cbor-1.1");
+  CborItem item(event.payload);
+  ASSERT_TRUE(item.get()) << "not one CBOR item";
+  EXPECT_EQ(
+      member_names(item.get()),
+      (std::vector<std::string>{"Records", "ContinuationSequenceNumber", "MillisBehindLatest"}));
+  const cbor_item_t* record = element(member(item.get(), "Records"), 0);
+  ASSERT_TRUE(record);
+  EXPECT_EQ(bytes_of(member(record, "Data")), data);
+  EXPECT_EQ(text_of(member(record, "PartitionKey")), "key");
+  EXPECT_EQ(text_of(member(record, "SequenceNumber")), seq);
+  const cbor_item_t* ts = member(record, "ApproximateArrivalTimestamp");
+  ASSERT_TRUE(ts && cbor_isa_tag(ts));
+  EXPECT_EQ(cbor_tag_value(ts), 1u);
+  cbor_item_t* ms = cbor_tag_item(ts);
+  ASSERT_TRUE(cbor_isa_uint(ms));
+  EXPECT_EQ(static_cast<int64_t>(cbor_get_int(ms)), arrival);
+  cbor_decref(&ms);
+  EXPECT_EQ(text_of(member(item.get(), "ContinuationSequenceNumber")), seq);
+  const cbor_item_t* behind = member(item.get(), "MillisBehindLatest");
+  ASSERT_TRUE(behind && cbor_isa_uint(behind));
+  EXPECT_EQ(cbor_get_int(behind), 0u);
+
+  // The exception that ends the stream is a CBOR map too.
+  ok("DeregisterStreamConsumer", R"({"ConsumerARN":)" + q(arn) + "}");
+  ASSERT_TRUE(w->wait_finished());
+  const Event& ended = w->event(w->count() - 1);
+  EXPECT_EQ(ended.message_type, "exception");
+  EXPECT_EQ(ended.type, "ResourceInUseException");
+  EXPECT_EQ(ended.content_type, "application/x-amz-cbor-1.1");
+  CborItem why(ended.payload);
+  ASSERT_TRUE(why.get());
+  EXPECT_EQ(member_names(why.get()), std::vector<std::string>{"message"});
+  EXPECT_EQ(text_of(member(why.get(), "message")),
+            "Consumer c with creation timestamp " + std::to_string(kStartS) +
+                " under stream: s , account 000000000000 is not in ACTIVE status.");
+  EXPECT_EQ(w->violations(), 0);
+}
+
+TEST_F(SubscribeTest, ACborRequestsErrorsBeforeTheStreamAreCbor) {
+  using namespace cbor_test;
+  create("s");
+  api::HttpResponse r =
+      request("SubscribeToShard", cbor_subscribe_body(consumer_arn("s", "nope", kStartS), "LATEST"),
+              "application/x-amz-cbor-1.1");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.content_type, "application/x-amz-cbor-1.1");
+  EXPECT_EQ(r.stream, nullptr);
+  CborItem item(r.body);
+  ASSERT_TRUE(item.get());
+  EXPECT_EQ(text_of(member(item.get(), "__type")), "ResourceNotFoundException");
+}
+
+// ---------------------------------------------------------------------------------------------
 // One subscription per consumer and shard
 
 TEST_F(SubscribeTest, ASecondSubscriptionWithinFiveSecondsIsRefusedALaterOneTakesOver) {
@@ -620,11 +716,55 @@ TEST_F(SubscribeTest, ASecondSubscriptionWithinFiveSecondsIsRefusedALaterOneTake
   EXPECT_EQ(Answer::members(ended.json), std::vector<std::string>{"message"});
   EXPECT_STREQ(ended.json["message"].GetString(), in_use.c_str());
 
-  // The new subscription holds the shard now: within five seconds of it, no third.
+  // The new subscription holds the shard now: within five seconds of it (and after the second
+  // the rate asks for), no third.
+  clock_.advance_ms(1000);
   expect_error("SubscribeToShard", subscribe_body(arn, kLatest), "ResourceInUseException", in_use);
   put("s", "x");
   EXPECT_EQ(read_data(*second, 1), std::vector<std::string>{base64("x")});
   EXPECT_EQ(first->violations() + second->violations(), 0);
+}
+
+// One SubscribeToShard per second per consumer and shard: the rate is checked before the
+// subscription rule, and counts the calls that started a subscription.
+TEST_F(SubscribeTest, ASecondCallWithinASecondIsThrottledBeforeAnythingElse) {
+  create("s", 2);
+  const std::string arn = register_consumer("s", "c");
+  const std::string throttled =
+      "Rate exceeded for consumer c and shard shardId-000000000000 in stream s under account "
+      "000000000000.";
+  const std::string in_use =
+      "Another active subscription exists for this consumer: 000000000000:s:shardId-000000000000:c";
+  auto first = subscribe(arn, kLatest);
+  ASSERT_TRUE(first && first->wait_events(2));
+  expect_error("SubscribeToShard", subscribe_body(arn, kLatest), "LimitExceededException",
+               throttled);
+  clock_.advance_ms(999);
+  expect_error("SubscribeToShard", subscribe_body(arn, kLatest), "LimitExceededException",
+               throttled);
+  // A throttled call does not count: a second after the start, the live subscription answers.
+  clock_.advance_ms(1);
+  expect_error("SubscribeToShard", subscribe_body(arn, kLatest), "ResourceInUseException", in_use);
+  // Neither does a refused one: the same instant gets the same answer.
+  expect_error("SubscribeToShard", subscribe_body(arn, kLatest), "ResourceInUseException", in_use);
+
+  // The same consumer's other shard has a rate of its own.
+  auto other = subscribe(arn, kLatest, "shardId-000000000001");
+  ASSERT_TRUE(other && other->wait_events(2));
+
+  // The rate counts calls, not live subscriptions: one cancelled at once still holds the shard's
+  // second.
+  create("t");
+  const std::string t_arn = register_consumer("t", "c");
+  auto cancelled = subscribe(t_arn, kLatest);
+  ASSERT_TRUE(cancelled);
+  cancelled->cancel();
+  expect_error("SubscribeToShard", subscribe_body(t_arn, kLatest), "LimitExceededException",
+               "Rate exceeded for consumer c and shard shardId-000000000000 in stream t under "
+               "account 000000000000.");
+  clock_.advance_ms(1000);
+  EXPECT_TRUE(subscribe(t_arn, kLatest));
+  EXPECT_EQ(first->violations() + other->violations(), 0);
 }
 
 TEST_F(SubscribeTest, OtherShardsAndOtherConsumersAreIndependent) {
@@ -645,7 +785,9 @@ TEST_F(SubscribeTest, CancellingReleasesTheSubscription) {
   auto first = subscribe(arn, kLatest);
   ASSERT_TRUE(first && first->wait_events(2));
   first->cancel();
-  // The same consumer may subscribe to the shard again at once.
+  // The same consumer may subscribe to the shard again as soon as the rate allows, without
+  // waiting five seconds.
+  clock_.advance_ms(1000);
   auto second = subscribe(arn, kLatest);
   ASSERT_TRUE(second && second->wait_events(2));
   const size_t seen = first->count();
@@ -986,7 +1128,10 @@ TEST_F(SubscribeHttpTest, AClientThatHangsUpReleasesTheSubscription) {
   ASSERT_TRUE(first->read_head() && first->next());
   first->close();
   // The server notices the closed connection and ends the subscription; the same consumer may
-  // then subscribe again without waiting five seconds (the clock does not move here).
+  // then subscribe again without waiting five seconds, once the second the rate asks for is
+  // over (the clock moves no further here; calls refused while the old subscription is still
+  // live do not count against the rate).
+  clock_.advance_ms(1000);
   int status = 0;
   for (int attempt = 0; attempt < 100 && status != 200; ++attempt) {
     auto again = subscribe(arn, kLatest);

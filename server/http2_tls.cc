@@ -1,0 +1,11 @@
+// HTTP/2 sessions over TLS streams (see server/session_start.h).
+#include "server/http2_session.h"
+#include "server/session_start.h"
+
+namespace kinesim::server {
+
+void start_http2(TlsStream&& stream, beast::flat_buffer&& buffer, api::Dispatcher& api) {
+  std::make_shared<Http2Session<TlsStream>>(std::move(stream), std::move(buffer), api)->run();
+}
+
+}  // namespace kinesim::server
