@@ -385,7 +385,9 @@ class Http2Session : public std::enable_shared_from_this<Http2Session<Stream>> {
       close();
       return draining_.reset();
     }
-    if (!nghttp2_session_want_read(session_) && !nghttp2_session_want_write(session_)) close();
+    // nghttp2 is done with the connection (after a GOAWAY, or a connection error it answered):
+    // streams it never closed will not be answered, and a draining session must not keep itself.
+    if (!nghttp2_session_want_read(session_) && !nghttp2_session_want_write(session_)) shut_down();
   }
 
   // The client stopped sending (a TCP half-close) after whole requests: answer those, as HTTP/1.1

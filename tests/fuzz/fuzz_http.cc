@@ -82,7 +82,10 @@ class Connection {
     addr.sin_port = htons(port);
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-      die("cannot connect to kinesim: " + std::string(std::strerror(errno)));
+      // libFuzzer's timer signal may interrupt the connect, which then goes on by itself.
+      if (errno != EINTR || !connected_after_interrupt()) {
+        die("cannot connect to kinesim: " + std::string(std::strerror(errno)));
+      }
     }
     const int one = 1;
     ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
@@ -95,6 +98,7 @@ class Connection {
   void write(std::string_view bytes) {
     while (!bytes.empty()) {
       const ssize_t n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+      if (n < 0 && errno == EINTR) continue;
       if (n <= 0) return;
       bytes.remove_prefix(static_cast<size_t>(n));
     }
@@ -114,12 +118,25 @@ class Connection {
         die("poll: " + std::string(std::strerror(errno)));
       }
       const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+      if (n < 0 && errno == EINTR) continue;
       if (n <= 0) return End::kClosed;
       out.append(buf, static_cast<size_t>(n));
     }
   }
 
  private:
+  bool connected_after_interrupt() {
+    pollfd p{fd_, POLLOUT, 0};
+    while (::poll(&p, 1, 5000) < 0) {
+      if (errno != EINTR) return false;
+    }
+    int error = 0;
+    socklen_t length = sizeof error;
+    if (::getsockopt(fd_, SOL_SOCKET, SO_ERROR, &error, &length) != 0) return false;
+    errno = error;
+    return error == 0;
+  }
+
   int fd_ = -1;
 };
 
