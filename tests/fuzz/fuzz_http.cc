@@ -28,14 +28,16 @@
 // KINESIM_FUZZ_VERBOSE=1 prints each connection's first answered line (to see what a seed does).
 //
 // The server lives for kInputsPerServer inputs, then a new one starts, which bounds what
-// accumulates in its store. It starts with stream "fuzz" (2 shards, 3 records) and consumer
-// "fuzz-consumer" on a fake clock, so seeds can name them (consumer ARNs carry the clock).
+// accumulates in its store; LeakSanitizer checks the process in between. It starts with stream
+// "fuzz" (2 shards, 3 records) and consumer "fuzz-consumer" on a fake clock, so seeds can name them
+// (consumer ARNs carry the clock).
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <nghttp2/nghttp2.h>
 #include <poll.h>
+#include <sanitizer/lsan_interface.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -294,6 +296,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static int inputs = 0;
   if (!server || ++inputs % kInputsPerServer == 0) {
     server.reset();
+    // libFuzzer stops checking for leaks after each input here (the server frees memory after
+    // the input returns); once the server is gone, whatever it still holds has leaked.
+    if (__lsan_do_recoverable_leak_check() != 0) die("the stopped server leaked memory");
     server = std::make_unique<FuzzServer>();
   }
 
