@@ -66,9 +66,11 @@ std::string encode_event_message(const EventMessage& message) {
   for (const auto& h : message.headers) {
     headers.push_back(static_cast<char>(h.name.size()));
     headers += h.name;
-    headers.push_back(static_cast<char>(EventHeaderType::kString));
-    headers.push_back(static_cast<char>(h.value.size() >> 8));
-    headers.push_back(static_cast<char>(h.value.size()));
+    headers.push_back(static_cast<char>(h.type));
+    if (fixed_value_size(h.type) < 0) {
+      headers.push_back(static_cast<char>(h.value.size() >> 8));
+      headers.push_back(static_cast<char>(h.value.size()));
+    }
     headers += h.value;
   }
   const size_t total = kEventOverheadBytes + headers.size() + message.payload.size();

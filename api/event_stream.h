@@ -6,8 +6,9 @@
 //   headers           : name length (u8) | name | type (u8) | value, one after another
 //   payload           : total length - headers length - 16 bytes
 //   CRC32 of everything before (u32)
-// A string header (type 7) has a u16 length before its UTF-8 value. kinesim writes only string
-// headers; the decoder reads every type AWS defines, so it can check any stream it is given.
+// A string header (type 7) and a byte array (type 6) have a u16 length before their value; the
+// other types have fixed sizes. kinesim's answers carry only string headers; the encoder and the
+// decoder handle every type AWS defines, so tests can build and check any stream.
 #pragma once
 
 #include <cstddef>
@@ -55,8 +56,9 @@ constexpr size_t kMaxEventPayloadBytes = 24 * 1024 * 1024;
 constexpr size_t kEventPreludeBytes = 12;
 constexpr size_t kEventOverheadBytes = kEventPreludeBytes + 4;  // prelude and message CRC
 
-// The message's bytes. Headers are written in order, each as a string (whatever its `type`).
-// Names and values must fit the limits above (callers build them from constants and AWS names).
+// The message's bytes. Headers are written in order, each with its `type`. Names and values must
+// fit the limits above, and a fixed-size type's value must have that type's size (callers build
+// them from constants and AWS names).
 std::string encode_event_message(const EventMessage& message);
 
 // Reads messages out of a byte stream that arrives in pieces (tests; fuzzing). After an error

@@ -253,6 +253,12 @@ class Http2Session : public std::enable_shared_from_this<Http2Session<Stream>> {
       return;
     }
     s->answered = true;
+    if (r.stream && draining_) {
+      // The client has stopped sending: a streamed answer would outlive it (see drain()).
+      r.stream->on_cancel();
+      nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, id, NGHTTP2_CANCEL);
+      return;
+    }
     std::vector<api::Header> head;
     head.reserve(5 + r.headers.size());
     head.push_back({":status", std::to_string(r.status)});
@@ -387,16 +393,31 @@ class Http2Session : public std::enable_shared_from_this<Http2Session<Stream>> {
       close();
       return draining_.reset();
     }
-    if (!nghttp2_session_want_read(session_) && !nghttp2_session_want_write(session_)) close();
+    // nghttp2 is done with the connection (after a GOAWAY, or a connection error it answered):
+    // streams it never closed will not be answered, and a draining session must not keep itself.
+    if (!nghttp2_session_want_read(session_) && !nghttp2_session_want_write(session_)) shut_down();
   }
 
   // The client stopped sending (a TCP half-close) after whole requests: answer those, as HTTP/1.1
-  // does, then close. Requests cut short are dropped. False when nothing is owed or being written.
+  // does, then close. Requests cut short are dropped, and streamed answers (SubscribeToShard, which
+  // would go on for minutes) are cancelled, as HTTP/1.1 cancels them when the client goes away.
+  // False when nothing is owed or being written.
   bool drain() {
     std::erase_if(streams_, [](const auto& entry) { return !entry.second->dispatched; });
     if (streams_.empty() && !writing_) return false;
     draining_ = self();  // no read is pending to keep the session alive for its answers
+    for (auto& [id, s] : streams_) {
+      if (s->source) cancel_streamed(id, *s);
+    }
+    flush();
     return true;
+  }
+
+  // Ends a streamed answer with RST_STREAM CANCEL, and tells its source.
+  void cancel_streamed(int32_t id, RequestStream& s) {
+    s.writer.reset();
+    std::exchange(s.source, nullptr)->on_cancel();
+    nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, id, NGHTTP2_CANCEL);
   }
 
   void cancel_all() {

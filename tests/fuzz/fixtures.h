@@ -156,12 +156,14 @@ class DispatcherSession {
 
   FakeClock& clock() { return clock_; }
 
-  // Sends one signed JSON request for `operation` and waits for its answer. A request that is
-  // never answered hangs here, which the fuzzer reports as a timeout.
-  api::HttpResponse call(std::string_view operation, std::string body) {
+  // Sends one signed request for `operation` (JSON unless `content_type` says otherwise) and
+  // waits for its answer. A request that is never answered hangs here, which the fuzzer reports
+  // as a timeout.
+  api::HttpResponse call(std::string_view operation, std::string body,
+                         std::string_view content_type = "application/x-amz-json-1.1") {
     api::HttpRequest request;
     request.headers = {
-        {"content-type", "application/x-amz-json-1.1"},
+        {"content-type", std::string(content_type)},
         {"x-amz-target", "Kinesis_20131202." + std::string(operation)},
         {"x-amz-date", "20231114T221320Z"},
         {"authorization",
