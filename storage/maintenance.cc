@@ -165,16 +165,21 @@ void Store::Background::checkpoint(sqlite::Connection& db) {
   Progress p = passive();
   if (p.frames < reset_pages) return;
   // The WAL only starts over once a checkpoint has copied all of it, which under a steady load
-  // never happens by itself, so writes must be held back for a moment. Copy (and sync) as much
-  // as possible while they run, so that moment covers only the last few pages; a WAL that keeps
-  // growing anyway is reset all the same once it is twice the limit.
-  constexpr int kSmallBacklog = 256;
-  for (int attempt = 0;
-       attempt < 4 && p.frames - p.copied > kSmallBacklog && p.frames < 2 * reset_pages;
-       ++attempt) {
+  // never happens by itself, so writes must be held back for a moment: while the last
+  // checkpoint copies and syncs what arrived during the one before it. So checkpoints run back
+  // to back while writes go on, each copying only what arrived during the previous one and so
+  // taking less time, until one is short; the pause is then about as short. (Judged by time, as
+  // SQLite reports the WAL as it was when a checkpoint started, not what arrived during it.) A
+  // WAL that keeps growing anyway is reset all the same once it is twice the limit.
+  constexpr auto kShortCheckpoint = std::chrono::milliseconds(8);
+  constexpr int kMaxAttempts = 16;
+  bool short_enough = false;
+  for (int attempt = 0; attempt < kMaxAttempts && !short_enough; ++attempt) {
+    const auto start = std::chrono::steady_clock::now();
     p = passive();
+    short_enough = std::chrono::steady_clock::now() - start <= kShortCheckpoint;
   }
-  if (p.frames - p.copied > kSmallBacklog && p.frames < 2 * reset_pages) return;
+  if (!short_enough && p.frames < 2 * reset_pages) return;
   store_.db_->writer->exclusive([&] { passive(); });
 }
 
@@ -182,11 +187,30 @@ Status Store::run_maintenance() {
   auto submit = [this](std::unique_ptr<WriteJob> job) { this->submit(std::move(job)); };
   const int64_t now = clock_.now_ms();
 
-  // Lifecycle: remove what finished deleting.
+  // Lifecycle: remove what finished deleting. A deleted stream's records go first, a chunk per
+  // transaction as retention trims them, so removing a big stream never holds other writes up
+  // for long; the stream is invisible meanwhile, and a stop half-way leaves the rest for later.
   std::vector<StreamKey> finished;
+  std::vector<std::shared_ptr<const StreamInfo>> gone;
   catalog_.for_each([&](const std::shared_ptr<const StreamInfo>& s) {
-    if (s->status_at(now) == StreamStatus::kGone) finished.push_back(s->key);
+    if (s->status_at(now) != StreamStatus::kGone) return;
+    finished.push_back(s->key);
+    gone.push_back(s);
   });
+  for (const auto& stream : gone) {
+    for (const ShardInfo& shard : stream->shards->all()) {
+      const uint64_t last = shard.cursor->last_counter.load(std::memory_order_acquire);
+      const int64_t gid = shard.gid;
+      for (uint64_t after = shard.cursor->trimmed_through.load(std::memory_order_acquire);
+           after < last; after += kTrimChunk) {
+        const uint64_t upto = std::min(last, after + kTrimChunk);
+        Status s = run_and_wait(submit, [gid, after, upto](Transaction& t) {
+          return store_internal::delete_records(t, gid, after, upto);
+        });
+        if (!s.ok()) return s;
+      }
+    }
+  }
   Status result = run_and_wait(submit, [finished](Transaction& t) -> Status {
     for (const auto& key : finished) {
       auto s = t.catalog().find(key);

@@ -185,6 +185,28 @@ TEST_F(StoreTest, DeleteRemovesRecordsAndANewStreamStartsOver) {
   EXPECT_TRUE(read_all(*store, stream->shards->all()[0]).empty());
 }
 
+TEST_F(StoreTest, MaintenanceRemovesEveryRecordOfALargeDeletedStream) {
+  auto store = open(path_);
+  ASSERT_TRUE(create(*store, "orders", 1).ok());
+  // More records than one purge transaction removes (10,000), and not a multiple of it.
+  for (int batch = 0; batch < 45; ++batch) {
+    std::vector<RecordToPut> records;
+    for (int i = 0; i < 500; ++i) records.push_back({1, "k", "record"});
+    ASSERT_TRUE(put(*store, "orders", std::move(records)).ok());
+  }
+  const auto old = store->catalog().find(kOrders);
+  const ShardInfo shard = old->shards->all()[0];
+  ASSERT_EQ(read_all(*store, shard).size(), 22'500u);
+  std::promise<Status> p;
+  store->delete_stream(kOrders, false, [&](Status s) { p.set_value(s); });
+  ASSERT_TRUE(p.get_future().get().ok());
+  ASSERT_TRUE(store->run_maintenance().ok());
+  EXPECT_TRUE(read_all(*store, shard).empty());
+  // The name is free again, and the new stream starts empty.
+  ASSERT_TRUE(create(*store, "orders", 1).ok());
+  EXPECT_TRUE(read_all(*store, store->catalog().find(kOrders)->shards->all()[0]).empty());
+}
+
 TEST_F(StoreTest, ReadLimitsByCountAndBytes) {
   auto store = open(":memory:");
   ASSERT_TRUE(create(*store, "orders", 1).ok());
