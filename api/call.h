@@ -55,13 +55,15 @@ struct Caller {
 
 class ThroughputLimiter;
 class SubscriptionHub;
+class FaultRegistry;
 
 struct Services {
   Store& store;
   const Clock& clock;
   const Sealer& sealer;
-  ThroughputLimiter* limiter;      // nullptr unless throughput limits are on
+  ThroughputLimiter* limiter;      // enforces only while enabled()
   SubscriptionHub* subscriptions;  // SubscribeToShard's (api/subscriptions.h)
+  FaultRegistry* faults;           // injected faults (api/faults.h)
 };
 
 struct Call {

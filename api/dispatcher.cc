@@ -8,6 +8,7 @@
 
 #include "api/ops/ops.h"
 #include "api/protocol.h"
+#include "api/records.h"
 #include "api/streams.h"
 #include "api/subscriptions.h"
 #include "api/throughput.h"
@@ -130,20 +131,99 @@ void Reply::stream(std::string content_type, std::shared_ptr<BodySource> source)
 
 Dispatcher::Dispatcher(Store& store, const Clock& clock, DispatcherOptions options)
     : sealer_(store.secret()),
-      limiter_(options.throughput_limits ? std::make_unique<ThroughputLimiter>(clock) : nullptr),
+      limiter_(std::make_unique<ThroughputLimiter>(clock, options.throughput_limits)),
       subscriptions_(std::make_shared<SubscriptionHub>(store, clock)),
-      services_{store, clock, sealer_, limiter_.get(), subscriptions_.get()},
-      auth_(std::move(options.auth), clock) {}
+      services_{store, clock, sealer_, limiter_.get(), subscriptions_.get(), &faults_},
+      auth_(std::move(options.auth), clock) {
+  faults_.set_throughput_switch([limiter = limiter_.get()](bool on) { limiter->set_enabled(on); });
+}
 
 // Subscriptions read the store from their own thread: they end here, while the store is alive.
-Dispatcher::~Dispatcher() { subscriptions_->stop(); }
+Dispatcher::~Dispatcher() {
+  delayed_.stop();
+  subscriptions_->stop();
+}
 
-void Dispatcher::stop_streams() { subscriptions_->stop(); }
+// Held-back answers are dropped with the connections they were for.
+void Dispatcher::stop_streams() {
+  delayed_.stop();
+  subscriptions_->stop();
+}
+
+namespace {
+
+// The stream a call names, by name or ARN (a consumer's ARN names its stream), or "".
+std::string stream_named(const Input& in) {
+  if (auto name = in["StreamName"].str()) return std::string(*name);
+  if (auto arn = in["StreamARN"].str()) {
+    if (auto key = parse_stream_arn(*arn)) return key->name;
+  }
+  if (auto arn = in["ConsumerARN"].str()) {
+    if (auto consumer = parse_consumer_arn(*arn)) return consumer->stream.name;
+  }
+  if (auto arn = in["ResourceARN"].str()) {
+    if (auto key = parse_stream_arn(*arn)) return key->name;
+    if (auto consumer = parse_consumer_arn(*arn)) return consumer->stream.name;
+  }
+  return "";
+}
+
+// Operations whose throttling Kinesis reports per shard.
+bool data_plane(std::string_view op) {
+  return op == "PutRecord" || op == "PutRecords" || op == "GetRecords" ||
+         op == "GetShardIterator" || op == "SubscribeToShard";
+}
+
+// The shard an injected throttle names: the one the call names or writes to, else the first.
+int64_t throttled_shard(const Store& store, std::string_view op, const Input& in,
+                        const StreamKey& key) {
+  if (auto id = in["ShardId"].str()) {
+    if (auto index = parse_shard_id(*id)) return *index;
+  }
+  if (op == "PutRecord") {
+    RecordToPut record;
+    auto stream = store.catalog().find(key);
+    if (stream && !read_record(in, record)) {
+      if (const ShardInfo* shard = stream->shard_for(record.hash_key)) return shard->index;
+    }
+  }
+  return 0;
+}
+
+}  // namespace
+
+bool Dispatcher::inject_faults(std::string_view op, const Input& in, const Caller& caller,
+                               WireFormat format, Responder& done) {
+  const std::string stream = stream_named(in);
+  const CallFaults faults = faults_.on_call(stream, op);
+  if (faults.latency_ms > 0) {
+    done = [this, ms = faults.latency_ms, done = std::move(done)](HttpResponse r) {
+      delayed_.schedule(ms, [done, r = std::move(r)]() mutable { done(std::move(r)); });
+    };
+  }
+  if (!faults.failure) return false;
+  if (*faults.failure == FaultKind::kInternalFailure) {
+    done(error_response(errors::make("InternalFailure", "", 500), format));
+    return true;
+  }
+  StreamKey key{caller.account, caller.region, stream};
+  if (data_plane(op)) {
+    done(error_response(throughput_exceeded(key, throttled_shard(services_.store, op, in, key)),
+                        format));
+  } else {
+    const std::string message = stream.empty() ? "Rate exceeded"
+                                               : "Rate exceeded for stream " + stream +
+                                                     " under account " + caller.account + ".";
+    done(error_response(errors::limit_exceeded(message), format));
+  }
+  return true;
+}
 
 // Kinesis checks a request in the order api/protocol.h lists: CORS, method and content type,
 // an empty body, body syntax, the application/json refusal, target, signature, then the
 // model's constraints; the first failure is the answer.
 void Dispatcher::handle(HttpRequest request, Responder done) {
+  if (admin_ && request.target.starts_with(kAdminPrefix)) return admin_(request, done);
   if (!request.header("origin").empty()) {
     if (is_cors_preflight(request)) return done(cors_preflight(request));
     done = [done = std::move(done)](HttpResponse r) {
@@ -176,6 +256,7 @@ void Dispatcher::handle(HttpRequest request, Responder done) {
   if (auto e = decoded.validate(*op, limits_for(*op, decoded.root(), caller))) {
     return done(error_response(*e, format));
   }
+  if (inject_faults(*op, decoded.root(), caller, format, done)) return;
   OperationHandler handler = find_handler(*op);
   if (!handler) {
     return done(

@@ -50,7 +50,7 @@ std::optional<Error> check_record_sizes(const StreamInfo& stream,
 
 std::optional<int64_t> refused_by_shard(ThroughputLimiter* limiter, const StreamInfo& stream,
                                         const RecordToPut& record) {
-  if (!limiter) return std::nullopt;
+  if (!limiter || !limiter->enabled()) return std::nullopt;
   const ShardInfo* shard = stream.shard_for(record.hash_key);
   if (!shard ||
       limiter->admit_write(shard->gid, record.data.size() + record.partition_key.size())) {

@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "api/faults.h"
 #include "harness/http_client.h"
 #include "server/server.h"
 #include "storage/clock.h"
@@ -41,6 +42,11 @@ class TestServer {
   uint16_t port() const { return server_->port(); }
   std::string endpoint() const { return server_->endpoint(); }
   Server& server() { return *server_; }
+  // The server's clock: system time (or Options::clock) until a test freezes it; then it moves
+  // only when advanced (storage/clock.h).
+  ControllableClock& clock() { return server_->clock(); }
+  // Faults injected into Kinesis calls (api/faults.h).
+  api::FaultRegistry& faults() { return server_->faults(); }
 
   // A new client connected to this server.
   HttpClient client() const { return HttpClient("127.0.0.1", port()); }

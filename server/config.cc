@@ -11,6 +11,8 @@ struct Setting {
   const char* name;  // flag --name, environment KINESIM_NAME (upper case, '-' as '_')
   std::string help;
   std::function<std::optional<std::string>(Config&, const std::string&)> set;
+  // The value of the flag given alone (--name), or nullptr when it needs one.
+  const char* bare_value = nullptr;
 };
 
 std::optional<long long> to_int(const std::string& v) {
@@ -96,6 +98,16 @@ const std::vector<Setting>& settings() {
          c.throughput_limits = v == "on";
          return std::nullopt;
        }},
+      {"admin",
+       "on: serve test controls under /_kinesim/ (reset, clock, faults; see README). Reset "
+       "erases every stream: never turn it on where data matters. --admin alone means on "
+       "(default off)",
+       [](Config& c, const std::string& v) -> std::optional<std::string> {
+         if (v != "on" && v != "off") return "--admin must be on or off, not '" + v + "'";
+         c.admin = v == "on";
+         return std::nullopt;
+       },
+       "on"},
       {"tls-cert",
        "PEM certificate (chain) for TLS on the same port (default: a self-signed one for "
        "localhost, made at start-up and kept beside the database)",
@@ -194,7 +206,10 @@ std::optional<std::string> Config::parse(const std::vector<std::string>& args, b
       if (name == s.name) found = &s;
     }
     if (!found) return "unknown flag --" + name + " (see --help)";
-    if (!has_value) {
+    const bool next_is_flag = i + 1 >= args.size() || args[i + 1].rfind("--", 0) == 0;
+    if (!has_value && found->bare_value && next_is_flag) {
+      value = found->bare_value;
+    } else if (!has_value) {
       if (i + 1 >= args.size()) return "--" + name + " needs a value";
       value = args[++i];
     }
@@ -226,7 +241,8 @@ std::string Config::describe() const {
   std::ostringstream o;
   o << "host=" << host << " port=" << port << " db=" << db << " sync=" << sync
     << " shard-limit=" << shard_limit << " threads=" << threads
-    << " throughput-limits=" << (throughput_limits ? "on" : "off") << " account=" << account
+    << " throughput-limits=" << (throughput_limits ? "on" : "off")
+    << " admin=" << (admin ? "on" : "off") << " account=" << account
     << " delays(create/update/delete/consumer ms)=" << delays.creating_ms << "/"
     << delays.updating_ms << "/" << delays.deleting_ms << "/" << delays.consumer_ms;
   o << " on-demand-stream-limit=" << on_demand_stream_limit << " auth=" << auth;

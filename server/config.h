@@ -20,6 +20,9 @@ struct Config {
   int64_t on_demand_stream_limit = 50;   // ON_DEMAND streams per account and region
   int threads = 0;                       // HTTP threads; 0: one per core, at least 2
   bool throughput_limits = false;        // hold shards to Kinesis' per-shard rates
+  // Serve the admin surface under /_kinesim/ (server/admin.h): reset, clock and faults. It can
+  // erase every stream, so it is off unless asked for.
+  bool admin = false;
   // The account of requests whose access key is not a 12-digit account id.
   std::string account = "000000000000";
   // PEM certificate and key for TLS; without them a self-signed pair is made at start-up.

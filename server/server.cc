@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "api/dispatcher.h"
+#include "server/admin.h"
 #include "server/connection.h"
 #include "server/tls.h"
 #include "storage/store.h"
@@ -55,7 +56,7 @@ Result<api::DispatcherOptions> dispatcher_options(const Config& config) {
 struct Server::Impl {
   Config config;
   SystemClock system_clock;
-  const Clock* clock = nullptr;
+  std::unique_ptr<ControllableClock> clock;
   std::unique_ptr<Store> store;
   std::unique_ptr<api::Dispatcher> dispatcher;
   server::TlsFiles tls_files;
@@ -110,7 +111,7 @@ Result<std::unique_ptr<Server>> Server::start(const Config& config, const Clock*
   int threads = config.threads;
   if (threads <= 0) threads = std::max(2, static_cast<int>(std::thread::hardware_concurrency()));
   impl->make_loops(threads);
-  impl->clock = clock ? clock : &impl->system_clock;
+  impl->clock = std::make_unique<ControllableClock>(clock ? *clock : impl->system_clock);
 
   auto api_options = dispatcher_options(config);
   if (!api_options.ok()) return api_options.status();
@@ -126,6 +127,10 @@ Result<std::unique_ptr<Server>> Server::start(const Config& config, const Clock*
   impl->store = std::move(store.value());
   impl->dispatcher =
       std::make_unique<api::Dispatcher>(*impl->store, *impl->clock, std::move(api_options.value()));
+  if (config.admin) {
+    impl->dispatcher->set_admin(server::make_admin_handler(server::AdminTargets{
+        *impl->store, impl->dispatcher->faults(), *impl->clock, config.throughput_limits}));
+  }
 
   auto tls_files = server::prepare_tls_files(config);
   if (!tls_files.ok()) return tls_files.status();
@@ -186,6 +191,10 @@ const std::string& Server::tls_certificate() const { return impl_->tls_files.cer
 bool Server::tls_certificate_generated() const { return impl_->tls_files.generated; }
 
 Store& Server::store() { return *impl_->store; }
+
+ControllableClock& Server::clock() { return *impl_->clock; }
+
+api::FaultRegistry& Server::faults() { return impl_->dispatcher->faults(); }
 
 void Server::stop() {
   if (!impl_ || impl_->stopped) return;

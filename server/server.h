@@ -13,12 +13,16 @@
 namespace kinesim {
 
 class Store;
+namespace api {
+class FaultRegistry;
+}
 
 class Server {
  public:
   // Opens the store, binds the listener and starts serving. `clock` (optional) replaces the
-  // system clock and must outlive the server. Fails when the port is taken or the database
-  // cannot be used; the message says which.
+  // system clock and must outlive the server; either way the server reads it through a
+  // ControllableClock (clock()), which tests may freeze and advance. Fails when the port is taken
+  // or the database cannot be used; the message says which.
   static Result<std::unique_ptr<Server>> start(const Config& config, const Clock* clock = nullptr);
   ~Server();  // stop()
   Server(const Server&) = delete;
@@ -33,6 +37,10 @@ class Server {
   const std::string& tls_certificate() const;
   bool tls_certificate_generated() const;
   Store& store();
+  // The server's clock: the given one (or system time) until frozen (storage/clock.h).
+  ControllableClock& clock();
+  // Faults injected into Kinesis calls, and the run-time switch of throughput limits.
+  api::FaultRegistry& faults();
 
   // Stops serving and joins all threads. A write already handed to the store is committed
   // first; its answer may not reach the client (who sees the connection close, as on a crash).

@@ -255,4 +255,23 @@ Status Store::run_maintenance() {
   return result;
 }
 
+void Store::reset(std::function<void(Status)> done) {
+  submit(make_job(
+      [this](Transaction& t) -> Status {
+        for (const char* sql : {"DELETE FROM records", "DELETE FROM shards", "DELETE FROM streams",
+                                "DELETE FROM consumers", "DELETE FROM tags", "DELETE FROM policies",
+                                "DELETE FROM account_settings"}) {
+          auto& st = t.statement(sql);
+          if (Status s = t.run(st); !s.ok()) return s;
+        }
+        // The writer is the only one that changes the catalog, so what it has published is
+        // every stream there is.
+        catalog_.for_each([&](const std::shared_ptr<const StreamInfo>& stream) {
+          t.catalog().erase(stream->key);
+        });
+        return Status::Ok();
+      },
+      std::move(done)));
+}
+
 }  // namespace kinesim

@@ -247,6 +247,12 @@ class Store {
   // options.maintenance_interval_ms; tests on a fake clock may run it at once.
   Status run_maintenance();
 
+  // Erases every stream with its shards and records, every consumer, tag and policy, and every
+  // account's settings, in one write through the writer (so it is safe while serving: writes
+  // queued before it are erased, writes after it start from nothing). The database's secret
+  // stays, so it is still the same database.
+  void reset(std::function<void(Status)> done);
+
  private:
   class ReadConnection;
   class Background;

@@ -1,9 +1,14 @@
 // PutRecords: up to 500 records committed together. Every record gets its own result entry,
 // in request order; FailedRecordCount counts the entries that carry an ErrorCode (with
-// throughput limits on, the records a full shard refused).
+// throughput limits on, the records a full shard refused, and records failed by an injected
+// fault, api/faults.h). Refused records are not written.
+#include <algorithm>
+
+#include "api/faults.h"
 #include "api/ops/ops.h"
 #include "api/records.h"
 #include "api/streams.h"
+#include "api/throughput.h"
 
 namespace kinesim::api::ops {
 namespace {
@@ -12,7 +17,21 @@ namespace {
 struct Outcome {
   const PutResult* stored = nullptr;
   int64_t refused_shard = -1;
+  std::string error_code;  // why it was refused
 };
+
+// A refused record: the shard it was for, and its ErrorCode.
+struct Refusal {
+  int64_t shard = -1;  // -1: not refused
+  std::string error_code;
+};
+
+Error refusal_error(const StreamKey& key, const Outcome& o) {
+  // AWS's per-record message for an internal error.
+  if (o.error_code == "InternalFailure")
+    return errors::make("InternalFailure", "Internal service failure.");
+  return throughput_exceeded(key, o.refused_shard);
+}
 
 void write_answer(Output& out, const StreamKey& key, const std::vector<Outcome>& outcomes) {
   int64_t failed = 0;
@@ -27,7 +46,7 @@ void write_answer(Output& out, const StreamKey& key, const std::vector<Outcome>&
       out.field("SequenceNumber", o.stored->sequence_number.str());
       out.field("ShardId", shard_id(o.stored->shard_index));
     } else {
-      const Error e = throughput_exceeded(key, o.refused_shard);
+      const Error e = refusal_error(key, o);
       out.field("ErrorCode", e.type);
       out.field("ErrorMessage", e.message);
     }
@@ -62,15 +81,21 @@ void PutRecords(Call& call) {
     return call.reply.fail(errors::invalid_argument("Records size exceeds 10 MB limit"));
   }
 
-  // With throughput limits on, a shard that is full this second refuses its records; the others
-  // are stored. refused[i] is the shard that refused record i, or -1.
-  std::vector<int64_t> refused;
-  if (call.services.limiter) {
-    refused.assign(records.size(), -1);
+  // Injected faults fail chosen records; with throughput limits on, a shard that is full this
+  // second refuses its records. The others are stored.
+  std::vector<Refusal> refused;
+  const auto injected = call.services.faults->on_records(key.name, records.size());
+  const bool any_injected =
+      std::any_of(injected.begin(), injected.end(), [](const auto& c) { return c.has_value(); });
+  if (any_injected || call.services.limiter->enabled()) {
+    refused.assign(records.size(), Refusal{});
     std::vector<RecordToPut> admitted;
     for (size_t i = 0; i < records.size(); ++i) {
-      if (auto full = refused_by_shard(call.services.limiter, *stream, records[i])) {
-        refused[i] = *full;
+      if (injected[i]) {
+        const ShardInfo* shard = stream->shard_for(records[i].hash_key);
+        refused[i] = Refusal{shard ? shard->index : 0, *injected[i]};
+      } else if (auto full = refused_by_shard(call.services.limiter, *stream, records[i])) {
+        refused[i] = Refusal{*full, "ProvisionedThroughputExceededException"};
       } else {
         admitted.push_back(std::move(records[i]));
       }
@@ -83,8 +108,9 @@ void PutRecords(Call& call) {
     std::vector<Outcome> outcomes(refused.empty() ? stored.size() : refused.size());
     size_t next = 0;
     for (size_t i = 0; i < outcomes.size(); ++i) {
-      if (!refused.empty() && refused[i] >= 0) {
-        outcomes[i].refused_shard = refused[i];
+      if (!refused.empty() && refused[i].shard >= 0) {
+        outcomes[i].refused_shard = refused[i].shard;
+        outcomes[i].error_code = refused[i].error_code;
       } else {
         outcomes[i].stored = &stored[next++];
       }
