@@ -9,6 +9,7 @@
 #include "api/ops/ops.h"
 #include "api/protocol.h"
 #include "api/records.h"
+#include "api/shard_iterator.h"
 #include "api/streams.h"
 #include "api/subscriptions.h"
 #include "api/throughput.h"
@@ -152,9 +153,13 @@ void Dispatcher::stop_streams() {
 
 namespace {
 
-// The stream a call names, by name or ARN (a consumer's ARN names its stream), or "".
-std::string stream_named(const Input& in) {
+// The stream a call names, by name or ARN (a consumer's ARN names its stream) or through its
+// shard iterator, or "".
+std::string stream_named(const Sealer& sealer, const Input& in) {
   if (auto name = in["StreamName"].str()) return std::string(*name);
+  if (auto token = in["ShardIterator"].str()) {
+    if (auto it = ShardIterator::open(sealer, *token)) return it->stream_name;
+  }
   if (auto arn = in["StreamARN"].str()) {
     if (auto key = parse_stream_arn(*arn)) return key->name;
   }
@@ -174,16 +179,21 @@ bool data_plane(std::string_view op) {
          op == "GetShardIterator" || op == "SubscribeToShard";
 }
 
-// The shard an injected throttle names: the one the call names or writes to, else the first.
-int64_t throttled_shard(const Store& store, std::string_view op, const Input& in,
+// The shard an injected throttle names: the one the call names, reads through its iterator or
+// writes (its first record) to, else the first.
+int64_t throttled_shard(const Services& services, std::string_view op, const Input& in,
                         const StreamKey& key) {
   if (auto id = in["ShardId"].str()) {
     if (auto index = parse_shard_id(*id)) return *index;
   }
-  if (op == "PutRecord") {
+  if (auto token = in["ShardIterator"].str()) {
+    if (auto it = ShardIterator::open(services.sealer, *token)) return it->shard_index;
+  }
+  const Input record_in = op == "PutRecords" ? in["Records"].at(0) : in;
+  if (op == "PutRecord" || op == "PutRecords") {
     RecordToPut record;
-    auto stream = store.catalog().find(key);
-    if (stream && !read_record(in, record)) {
+    auto stream = services.store.catalog().find(key);
+    if (stream && !read_record(record_in, record)) {
       if (const ShardInfo* shard = stream->shard_for(record.hash_key)) return shard->index;
     }
   }
@@ -194,7 +204,7 @@ int64_t throttled_shard(const Store& store, std::string_view op, const Input& in
 
 bool Dispatcher::inject_faults(std::string_view op, const Input& in, const Caller& caller,
                                WireFormat format, Responder& done) {
-  const std::string stream = stream_named(in);
+  const std::string stream = stream_named(services_.sealer, in);
   const CallFaults faults = faults_.on_call(stream, op);
   if (faults.latency_ms > 0) {
     done = [this, ms = faults.latency_ms, done = std::move(done)](HttpResponse r) {
@@ -208,8 +218,7 @@ bool Dispatcher::inject_faults(std::string_view op, const Input& in, const Calle
   }
   StreamKey key{caller.account, caller.region, stream};
   if (data_plane(op)) {
-    done(error_response(throughput_exceeded(key, throttled_shard(services_.store, op, in, key)),
-                        format));
+    done(error_response(throughput_exceeded(key, throttled_shard(services_, op, in, key)), format));
   } else {
     const std::string message = stream.empty() ? "Rate exceeded"
                                                : "Rate exceeded for stream " + stream +

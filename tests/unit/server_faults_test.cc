@@ -1,6 +1,5 @@
 // Injected faults, the controllable clock and the admin surface, through a real server.
 #include <chrono>
-#include <ctime>
 
 #include "api/faults.h"
 #include "server/server.h"
@@ -18,16 +17,6 @@ FaultRule rule(FaultKind kind, std::string stream = "", std::string op = "") {
   r.stream = std::move(stream);
   r.operation = std::move(op);
   return r;
-}
-
-// Kinesis prints times in iterator errors like "Thu Jan 22 01:22:02 UTC 2015".
-std::string amz_utc(int64_t ms) {
-  const std::time_t secs = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[64];
-  std::strftime(buf, sizeof buf, "%a %b %d %H:%M:%S UTC %Y", &tm);
-  return buf;
 }
 
 class FaultsTest : public ServerTest {
@@ -64,6 +53,34 @@ TEST_F(FaultsTest, ThrottleTheNextNCallsOnOneStream) {
   EXPECT_EQ(put("s", "k").status, 200);
   EXPECT_EQ(faults().fired(id), 2);
   EXPECT_EQ(record_count("s"), 1u);  // throttled calls wrote nothing
+}
+
+// A GetRecords names its stream only through its iterator, and a PutRecords its shards only
+// through its records: a throttle scoped to the stream still finds them, and names their shard.
+TEST_F(FaultsTest, ThrottlesFindTheStreamAndShardOfIteratorsAndRecords) {
+  create("s", 2);
+  create("t");
+  FaultRule reads = rule(FaultKind::kThrottle, "s", "GetRecords");
+  reads.count = 1;
+  const int64_t reads_id = faults().add(reads);
+  Answer it = ok("GetShardIterator", R"({"StreamName":"s","ShardId":"shardId-000000000001",)"
+                                     R"("ShardIteratorType":"TRIM_HORIZON"})");
+  const std::string on_t = iterator("t");
+  ok("GetRecords", R"({"ShardIterator":)" + q(on_t) + "}");
+  EXPECT_EQ(faults().fired(reads_id), 0);
+  expect_error("GetRecords", R"({"ShardIterator":)" + q(it.json["ShardIterator"].GetString()) + "}",
+               "ProvisionedThroughputExceededException",
+               "Rate exceeded for shard shardId-000000000001 in stream s under account "
+               "000000000000.");
+  EXPECT_EQ(faults().fired(reads_id), 1);
+
+  faults().add(rule(FaultKind::kThrottle, "s", "PutRecords"));
+  expect_error("PutRecords",
+               R"({"StreamName":"s","Records":[{"PartitionKey":"a","Data":"AAAA",)"
+               R"("ExplicitHashKey":"170141183460469231731687303715884105728"}]})",
+               "ProvisionedThroughputExceededException",
+               "Rate exceeded for shard shardId-000000000001 in stream s under account "
+               "000000000000.");
 }
 
 TEST_F(FaultsTest, ThrottledControlPlaneCallsGetLimitExceeded) {
@@ -152,15 +169,13 @@ TEST_F(FaultsTest, ThroughputLimitsSwitchOnAndOffAtRunTime) {
 TEST_F(FaultsTest, AdvancingTheFrozenClockExpiresAnIterator) {
   create("s");
   ControllableClock& clock = server_->clock();
-  ASSERT_TRUE(clock.freeze());
-  const int64_t issued = clock.now_ms();
+  ASSERT_TRUE(clock.freeze(1'894'000'000'000));  // Mon Jan 07 07:06:40 UTC 2030
   std::string it = iterator("s");
   ASSERT_TRUE(clock.advance(300'001));
   expect_error("GetRecords", R"({"ShardIterator":)" + q(it) + "}", "ExpiredIteratorException",
-               "Iterator expired. The iterator was created at time " + amz_utc(issued) +
-                   " while right now it is " + amz_utc(issued + 300'001) +
-                   " which is further in the future than the tolerated delay of 300000 "
-                   "milliseconds.");
+               "Iterator expired. The iterator was created at time Mon Jan 07 07:06:40 UTC 2030 "
+               "while right now it is Mon Jan 07 07:11:40 UTC 2030 which is further in the "
+               "future than the tolerated delay of 300000 milliseconds.");
 }
 
 TEST_F(FaultsTest, AdvancingPastRetentionHidesRecords) {
