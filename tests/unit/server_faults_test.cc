@@ -1,5 +1,9 @@
 // Injected faults, the controllable clock and the admin surface, through a real server.
+#include <atomic>
 #include <chrono>
+#include <string>
+#include <thread>
+#include <vector>
 
 #include "api/faults.h"
 #include "server/server.h"
@@ -242,6 +246,53 @@ TEST_F(AdminTest, ResetErasesStreamsClearsFaultsAndReturnsToSystemTime) {
   EXPECT_EQ(send(*client_, "CreateStream", R"({"StreamName":"s","ShardCount":1})").status, 200);
   Answer tags = send(*client_, "ListTagsForStream", R"({"StreamName":"s"})");
   EXPECT_EQ(tags.json["Tags"].Size(), 0u) << tags.body;
+}
+
+// Writes racing a reset land before it (and are erased) or after it (and find no stream):
+// none survives into a stream created after the reset, and the server keeps answering.
+TEST_F(AdminTest, ResetWhileWritesAreInFlightLeavesNothingBehind) {
+  start(true);
+  ASSERT_EQ(send(*client_, "CreateStream", R"({"StreamName":"s","ShardCount":2})").status, 200);
+  std::atomic<int> written{0};
+  std::atomic<bool> refused{false}, failed{false};
+  std::string unexpected;  // read after the writer is joined
+  std::thread writer([&] {
+    harness::HttpClient c("127.0.0.1", server_->port());
+    for (int i = 0; i < 20'000 && !refused; ++i) {
+      Answer a = send(c, "PutRecords",
+                      R"({"StreamName":"s","Records":[{"PartitionKey":"a","Data":"AAAA"},)"
+                      R"({"PartitionKey":"b","Data":"AAAA"}]})");
+      if (a.status == 200) {
+        ++written;
+      } else if (a.type() == "ResourceNotFoundException") {
+        refused = true;
+      } else {
+        unexpected = a.body;
+        failed = true;
+        return;
+      }
+    }
+  });
+  while (written < 20 && !refused && !failed) std::this_thread::yield();
+  const bool raced = written >= 20;
+  Answer reset = admin("POST", "/_kinesim/reset");
+  writer.join();
+  ASSERT_TRUE(raced) << "the writer stopped before the reset: " << unexpected;
+  EXPECT_EQ(reset.status, 200) << reset.body;
+  EXPECT_TRUE(refused) << "writes after the reset found the stream";
+  EXPECT_FALSE(failed) << unexpected;
+  EXPECT_EQ(send(*client_, "ListStreams", "{}").json["StreamNames"].Size(), 0u);
+
+  ASSERT_EQ(send(*client_, "CreateStream", R"({"StreamName":"s","ShardCount":2})").status, 200);
+  for (const char* shard : {"shardId-000000000000", "shardId-000000000001"}) {
+    Answer it = send(*client_, "GetShardIterator",
+                     std::string(R"({"StreamName":"s","ShardId":")") + shard +
+                         R"(","ShardIteratorType":"TRIM_HORIZON"})");
+    ASSERT_EQ(it.status, 200) << it.body;
+    Answer read = send(*client_, "GetRecords",
+                       R"({"ShardIterator":)" + q(it.json["ShardIterator"].GetString()) + "}");
+    EXPECT_EQ(read.json["Records"].Size(), 0u) << shard;
+  }
 }
 
 TEST_F(AdminTest, ClockAndFaultsOverHttp) {

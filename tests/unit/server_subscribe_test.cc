@@ -827,6 +827,26 @@ TEST_F(SubscribeTest, DeletingTheStreamEndsItsSubscriptions) {
   EXPECT_STREQ(e.json["message"].GetString(), "Stream s under account 000000000000 not found.");
 }
 
+// The admin reset erases every stream: a subscription ends as it would on a deletion, and a new
+// stream of the same name (new ids) is not read by it.
+TEST_F(SubscribeTest, ResettingTheStoreEndsSubscriptionsForGood) {
+  create("s");
+  auto w = subscribe(register_consumer("s", "c"), kLatest);
+  ASSERT_TRUE(w && w->wait_events(2));
+  std::promise<Status> reset;
+  store_->reset([&reset](Status s) { reset.set_value(std::move(s)); });
+  ASSERT_TRUE(reset.get_future().get().ok());
+  ASSERT_TRUE(w->wait_finished());
+  const size_t events = w->count();
+  const Event& e = w->event(events - 1);
+  EXPECT_EQ(e.type, "ResourceNotFoundException");
+  EXPECT_STREQ(e.json["message"].GetString(), "Stream s under account 000000000000 not found.");
+  create("s");
+  ok("PutRecord", R"({"StreamName":"s","PartitionKey":"k","Data":"AAAA"})");
+  w->grant();
+  EXPECT_EQ(w->count(), events);
+}
+
 TEST_F(SubscribeTest, StoppingTheServerEndsEverySubscription) {
   create("s");
   auto w = subscribe(register_consumer("s", "c"), kLatest);
