@@ -303,7 +303,7 @@ struct LambdaRunner::Shard {
   bool skipped = false;  // finished without reading (closed before a LATEST runner began)
   Checkpoint checkpoint;
   std::optional<std::string> iterator;  // nullopt once a closed shard was read to its end
-  StartingPosition position;            // where the current iterator began
+  StartingPosition position;            // where to renew an expired iterator from
   std::string last_read;                // the last sequence number read into `buffer`
   std::deque<Group> buffer;             // read, not yet delivered
   size_t buffered_records = 0;
@@ -477,7 +477,9 @@ bool LambdaRunner::open_shard(Shard& shard, Round& round) {
     return false;
   }
   shard.iterator = std::move(iterator).value();
-  shard.position = position;
+  // An expired LATEST iterator must not skip what arrived since it was taken: it is renewed
+  // at the time it was taken instead.
+  shard.position = position.type == "LATEST" ? StartingPosition::AtTimestamp(now_ms()) : position;
   shard.started = true;
   round.changed = true;
   return true;

@@ -517,6 +517,55 @@ TEST_F(LambdaRunnerTest, AtTimestampStartsAtTheFirstRecordFromThatTime) {
   EXPECT_THAT(Data(), ElementsAre("late"));
 }
 
+// Under LATEST, shards closed before the runner began are passed over, the open ones start at
+// their tip, and shards born of a reshard after it began are read from their start.
+TEST_F(LambdaRunnerTest, LatestAcrossReshardingSkipsOnlyTheOldRecords) {
+  Create("s");
+  auto put_keys = [&](const std::string& what) {
+    for (int k = 0; k < 6; ++k) Put("s", "key" + std::to_string(k), what);
+  };
+  put_keys("before-split");
+  ASSERT_TRUE(client().update_shard_count("s", 2).ok());
+  ASSERT_TRUE(WaitForActive(client(), "s").ok());
+  put_keys("before-start");
+  auto config = Config();
+  config.starting_position = StartingPosition::Latest();
+  LambdaRunner runner(server().endpoint(), "s", Recorder(), config);
+  EXPECT_EQ(runner.run_until_idle(), 0u);
+  put_keys("after-start");
+  ASSERT_TRUE(client().update_shard_count("s", 1).ok());
+  ASSERT_TRUE(WaitForActive(client(), "s").ok());
+  put_keys("after-merge");
+  EXPECT_EQ(runner.run_until_idle(), 12u);
+  std::vector<std::string> expected(6, "after-start");
+  expected.insert(expected.end(), 6, "after-merge");
+  EXPECT_THAT(Data(), UnorderedElementsAreArray(expected));
+}
+
+// Iterators expire after 5 minutes on the server's clock; the runner renews them where it stood.
+TEST_F(LambdaRunnerTest, ExpiredIteratorsAreRenewedWithoutLoss) {
+  for (const auto& position : {StartingPosition::TrimHorizon(), StartingPosition::Latest()}) {
+    SCOPED_TRACE(position.type);
+    events_.clear();
+    const std::string stream = "s-" + position.type;
+    Create(stream);
+    auto config = Config();
+    config.starting_position = position;
+    LambdaRunner runner(server().endpoint(), stream, Recorder(), config);
+    EXPECT_EQ(runner.run_until_idle(), 0u);  // holds an iterator at the tip
+    clock_.advance_ms(5 * 60 * 1000 + 1);
+    Put(stream, "k", "late");
+    EXPECT_EQ(runner.run_until_idle(), 1u);
+    ASSERT_TRUE(runner.last_error().has_value());
+    EXPECT_EQ(runner.last_error()->type, "ExpiredIteratorException");
+    Put(stream, "k", "later");
+    clock_.advance_ms(5 * 60 * 1000 + 1);
+    Put(stream, "k", "latest");
+    EXPECT_EQ(runner.run_until_idle(), 2u);
+    EXPECT_THAT(Data(), ElementsAre("late", "later", "latest"));
+  }
+}
+
 // --- Kinesis errors, background thread, configuration ----------------------------------------
 
 TEST_F(LambdaRunnerTest, ThrottledReadsAreRetriedWithoutInvocationOrLoss) {
