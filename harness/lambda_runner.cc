@@ -773,6 +773,11 @@ int64_t LambdaRunner::kinesis_errors() const {
   return kinesis_errors_;
 }
 
+std::string LambdaRunner::stream_arn() const {
+  std::lock_guard lock(mutex_);
+  return stream_arn_;
+}
+
 std::optional<KinesisError> LambdaRunner::last_error() const {
   std::lock_guard lock(mutex_);
   return last_error_;

@@ -70,10 +70,8 @@ struct KinesisEventRecord {
   std::string invoke_identity_arn;
   std::string aws_region;
   std::string event_source_arn;  // the stream's ARN
-  // Not in the event: the shard the record was read from, and the sub-record's explicit hash
-  // key when `expand` set one.
+  // Not in the event: the shard the record was read from.
   std::string shard_id;
-  std::string explicit_hash_key;
 
   std::string data_base64() const;
   std::string to_json() const;
@@ -248,7 +246,7 @@ class LambdaRunner {
   int64_t invocations() const;  // handler calls, failed ones included
   int64_t kinesis_errors() const;
   std::optional<KinesisError> last_error() const;
-  const std::string& stream_arn() const { return stream_arn_; }
+  std::string stream_arn() const;  // "" until the first poll found the stream
 
  private:
   struct Group;
