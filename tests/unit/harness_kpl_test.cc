@@ -56,6 +56,14 @@ TEST(KplFormat, DecodesHandBuiltBytes) {
   EXPECT_EQ(*records, kGoldenRecords);
 }
 
+TEST(KplFormat, TagsAreReadAndDropped) {
+  // 1a 0a | 08 00 1a 01 78 22 03 0a 01 74: key 0, data "x", a tag with key "t" and no value.
+  auto records =
+      deaggregate(Framed("0a01611a0a08001a017822030a0174", "65c997201fbd9533fb3f283822bb1617"));
+  ASSERT_TRUE(records);
+  EXPECT_THAT(*records, ElementsAre(UserRecord{"a", "", "x"}));
+}
+
 TEST(KplFormat, RoundTripKeepsKeysHashKeysAndBinaryData) {
   std::vector<UserRecord> records;
   for (int i = 0; i < 50; ++i) {
