@@ -7,9 +7,11 @@
 #include <chrono>
 #include <cmath>
 #include <ctime>
+#include <exception>
 #include <mutex>
 
 #include "api/base64.h"
+#include "api/event_stream.h"
 #include "api/sigv4.h"
 #include "storage/clock.h"
 
@@ -150,7 +152,8 @@ struct KinesisClient::Impl {
            ", SignedHeaders=" + std::string(kSigned) + ", Signature=" + signature;
   }
 
-  RawResponse Call(std::string_view operation, std::string_view json) {
+  // The request headers of `operation` with `json` as its body, signed; the caller frees them.
+  curl_slist* SignedHeaders(std::string_view operation, std::string_view json) const {
     std::string target = std::string(kTargetPrefix) + std::string(operation);
     std::string amz_date = AmzDate();
     std::string lines[] = {
@@ -162,6 +165,11 @@ struct KinesisClient::Impl {
     };
     curl_slist* headers = nullptr;
     for (const auto& line : lines) headers = curl_slist_append(headers, line.c_str());
+    return headers;
+  }
+
+  RawResponse Call(std::string_view operation, std::string_view json) {
+    curl_slist* headers = SignedHeaders(operation, json);
 
     body.clear();
     error_buffer[0] = '\0';
@@ -247,6 +255,18 @@ Shard ParseShard(const rapidjson::Value& v) {
   s.starting_sequence_number = Str(seq, "StartingSequenceNumber");
   s.ending_sequence_number = Str(seq, "EndingSequenceNumber");
   return s;
+}
+
+// One record of GetRecords or of a SubscribeToShardEvent; nullopt when its Data is not base64.
+std::optional<Record> ParseRecord(const rapidjson::Value& v) {
+  Record rec;
+  rec.sequence_number = Str(v, "SequenceNumber");
+  rec.partition_key = Str(v, "PartitionKey");
+  auto data = api::base64_decode(Str(v, "Data"));
+  if (!data) return std::nullopt;
+  rec.data = std::move(*data);
+  rec.approximate_arrival_ms = Millis(v, "ApproximateArrivalTimestamp");
+  return rec;
 }
 
 }  // namespace
@@ -443,15 +463,10 @@ Result<GetRecordsResult> KinesisClient::get_records(std::string_view shard_itera
   const auto& list = Member(r.json, "Records");
   if (list.IsArray()) {
     for (const auto& v : list.GetArray()) {
-      Record rec;
-      rec.sequence_number = Str(v, "SequenceNumber");
-      rec.partition_key = Str(v, "PartitionKey");
-      auto data = api::base64_decode(Str(v, "Data"));
-      if (!data)
+      auto rec = ParseRecord(v);
+      if (!rec)
         return KinesisError{"ClientError", "GetRecords returned Data that is not base64", 200};
-      rec.data = std::move(*data);
-      rec.approximate_arrival_ms = Millis(v, "ApproximateArrivalTimestamp");
-      out.records.push_back(std::move(rec));
+      out.records.push_back(std::move(*rec));
     }
   }
   const auto& next = Member(r.json, "NextShardIterator");
@@ -491,6 +506,201 @@ Result<Consumer> KinesisClient::register_stream_consumer(std::string_view stream
     const auto& c = Member(json, "Consumer");
     return Consumer{Str(c, "ConsumerName"), Str(c, "ConsumerARN"), Str(c, "ConsumerStatus")};
   });
+}
+
+// --- SubscribeToShard -------------------------------------------------------------------------
+
+namespace {
+
+// The parts of a SubscribeToShard response that curl hands over piece by piece: the event
+// stream when the answer is 200, the error body otherwise.
+struct Subscription {
+  CURL* curl = nullptr;
+  std::string shard_id;
+  const SubscribeCallback* on_event = nullptr;
+
+  long status = 0;         // known from the first body bytes on
+  std::string error_body;  // the body of an answer that is not 200
+  api::EventStreamDecoder decoder;
+  SubscriptionEnd end;
+  std::optional<KinesisError> error;    // an exception event, or a stream we cannot read
+  std::exception_ptr callback_failure;  // thrown by the callback, rethrown after curl returns
+
+  // Takes in body bytes; false to make curl stop the transfer.
+  bool Take(std::string_view bytes) {
+    if (status == 0) curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+    if (status != 200) {
+      error_body.append(bytes);
+      return true;
+    }
+    decoder.feed(bytes);
+    api::EventMessage message;
+    for (;;) {
+      switch (decoder.next(message)) {
+        case api::EventStreamDecoder::Status::kNeedMore:
+          return true;
+        case api::EventStreamDecoder::Status::kMalformed:
+          error = KinesisError{"ClientError", "malformed event stream: " + decoder.error(), 200};
+          return false;
+        case api::EventStreamDecoder::Status::kMessage:
+          if (!Handle(message)) return false;
+      }
+    }
+  }
+
+  // One message of the stream; false when the subscription ends with it.
+  bool Handle(const api::EventMessage& m) {
+    const std::string_view kind = m.header(":message-type");
+    if (kind == "exception" || kind == "error") {
+      // An exception event's payload is {"message": "..."}; a protocol error carries its code
+      // and message in headers.
+      rapidjson::Document json;
+      json.Parse(m.payload.data(), m.payload.size());
+      KinesisError e;
+      e.http_status = 200;
+      e.type = kind == "exception" ? m.header(":exception-type") : m.header(":error-code");
+      e.message = kind == "exception" ? Str(json, "message") : m.header(":error-message");
+      error = std::move(e);
+      return false;
+    }
+    // The initial response (an empty object) and any event type this client does not know are
+    // not SubscribeToShardEvents.
+    if (kind != "event" || m.header(":event-type") != "SubscribeToShardEvent") return true;
+    auto event = Parse(m.payload);
+    if (!event) {
+      error = KinesisError{"ClientError", "a SubscribeToShardEvent that is not readable", 200};
+      return false;
+    }
+    ++end.events;
+    bool go_on = false;
+    try {
+      go_on = (*on_event)(*event);
+    } catch (...) {
+      callback_failure = std::current_exception();
+      return false;
+    }
+    if (!go_on) end.stopped = true;
+    return go_on;
+  }
+
+  std::optional<SubscribeToShardEvent> Parse(std::string_view payload) const {
+    rapidjson::Document json;
+    json.Parse(payload.data(), payload.size());
+    if (!json.IsObject()) return std::nullopt;
+    SubscribeToShardEvent event;
+    const auto& records = Member(json, "Records");
+    if (records.IsArray()) {
+      for (const auto& v : records.GetArray()) {
+        auto rec = ParseRecord(v);
+        if (!rec) return std::nullopt;
+        rec->shard_id = shard_id;
+        event.records.push_back(std::move(*rec));
+      }
+    }
+    event.continuation_sequence_number = Str(json, "ContinuationSequenceNumber");
+    event.millis_behind_latest = Int(json, "MillisBehindLatest");
+    const auto& children = Member(json, "ChildShards");
+    if (children.IsArray()) {
+      for (const auto& c : children.GetArray()) {
+        ChildShard child;
+        child.shard_id = Str(c, "ShardId");
+        const auto& parents = Member(c, "ParentShards");
+        if (parents.IsArray()) {
+          for (const auto& p : parents.GetArray()) {
+            if (p.IsString()) child.parent_shards.emplace_back(p.GetString());
+          }
+        }
+        const auto& range = Member(c, "HashKeyRange");
+        child.starting_hash_key = Str(range, "StartingHashKey");
+        child.ending_hash_key = Str(range, "EndingHashKey");
+        event.child_shards.push_back(std::move(child));
+      }
+    }
+    return event;
+  }
+};
+
+size_t TakeSubscriptionBytes(char* data, size_t size, size_t count, void* user) {
+  auto* subscription = static_cast<Subscription*>(user);
+  // Anything but the full count makes curl stop with CURLE_WRITE_ERROR.
+  return subscription->Take(std::string_view(data, size * count)) ? size * count : 0;
+}
+
+std::string SubscribeBody(std::string_view consumer_arn, std::string_view shard_id,
+                          const StartingPosition& position) {
+  return Json([&](JsonWriter& w) {
+    Key(w, "ConsumerARN");
+    String(w, consumer_arn);
+    Key(w, "ShardId");
+    String(w, shard_id);
+    Key(w, "StartingPosition");
+    w.StartObject();
+    Key(w, "Type");
+    String(w, position.type);
+    if (!position.sequence_number.empty()) {
+      Key(w, "SequenceNumber");
+      String(w, position.sequence_number);
+    }
+    if (position.type == "AT_TIMESTAMP") {
+      Key(w, "Timestamp");
+      w.Double(static_cast<double>(position.timestamp_ms) / 1000.0);
+    }
+    w.EndObject();
+  });
+}
+
+}  // namespace
+
+Result<SubscriptionEnd> KinesisClient::subscribe_to_shard(std::string_view consumer_arn,
+                                                          std::string_view shard_id,
+                                                          const StartingPosition& position,
+                                                          const SubscribeCallback& on_event) {
+  // A connection of its own: cancelling drops it, and the client's usual one stays open.
+  std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), &curl_easy_cleanup);
+  if (!curl) return KinesisError{"TransportError", "curl_easy_init failed", 0};
+  const std::string body = SubscribeBody(consumer_arn, shard_id, position);
+  curl_slist* headers = impl_->SignedHeaders("SubscribeToShard", body);
+  Subscription subscription;
+  subscription.curl = curl.get();
+  subscription.shard_id = std::string(shard_id);
+  subscription.on_event = &on_event;
+  char error_buffer[CURL_ERROR_SIZE] = {};
+  const std::string url = impl_->endpoint + "/";
+  CURL* c = curl.get();
+  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(c, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
+  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, impl_->options.subscription_timeout_ms);
+  curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.data());
+  curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, &TakeSubscriptionBytes);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &subscription);
+  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error_buffer);
+  const CURLcode code = curl_easy_perform(c);
+  curl_slist_free_all(headers);
+
+  if (subscription.callback_failure) std::rethrow_exception(subscription.callback_failure);
+  if (subscription.error) return *subscription.error;
+  if (subscription.end.stopped) return subscription.end;
+  if (code != CURLE_OK) {
+    return KinesisError{"TransportError", error_buffer[0] ? error_buffer : curl_easy_strerror(code),
+                        0};
+  }
+  long status = subscription.status;
+  if (status == 0) curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+  if (status != 200) {
+    RawResponse r;
+    r.status = static_cast<int>(status);
+    r.body = std::move(subscription.error_body);
+    r.json.Parse(r.body.data(), r.body.size());
+    if (r.json.HasParseError()) r.json.SetNull();
+    return *r.error();
+  }
+  if (subscription.decoder.buffered() > 0) {
+    return KinesisError{"ClientError", "the event stream ended inside a message", 200};
+  }
+  return subscription.end;
 }
 
 }  // namespace kinesim::harness

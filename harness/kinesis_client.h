@@ -21,6 +21,7 @@
 #include <rapidjson/document.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -180,6 +181,33 @@ struct Consumer {
   std::string consumer_status;
 };
 
+// A shard that follows a closed one, as a SubscribeToShardEvent names it at the shard's end.
+struct ChildShard {
+  std::string shard_id;
+  std::vector<std::string> parent_shards;
+  std::string starting_hash_key;
+  std::string ending_hash_key;
+};
+
+// One SubscribeToShardEvent of an enhanced fan-out subscription. Records carry the shard
+// subscribed to as their shard_id.
+struct SubscribeToShardEvent {
+  std::vector<Record> records;
+  std::string continuation_sequence_number;  // "" in the last event of a closed shard
+  int64_t millis_behind_latest = 0;
+  std::vector<ChildShard> child_shards;  // only at a closed shard's end
+};
+
+// Called once per SubscribeToShardEvent, heartbeats (no records) included; returning false
+// cancels the subscription.
+using SubscribeCallback = std::function<bool(const SubscribeToShardEvent&)>;
+
+// How a subscription that did not fail ended.
+struct SubscriptionEnd {
+  int64_t events = 0;    // SubscribeToShardEvents passed to the callback
+  bool stopped = false;  // the callback stopped it; otherwise the server ended the stream
+};
+
 // Any operation's answer, unparsed into types: the HTTP status, the body and the body as JSON
 // (not an object when the body is empty or not JSON).
 struct RawResponse {
@@ -202,6 +230,8 @@ class KinesisClient {
     // FakeClock when the server verifies signatures on a fake clock.
     const Clock* clock = nullptr;
     long timeout_ms = 30000;  // per call, so no test hangs forever
+    // Per SubscribeToShard call: a little over the five minutes a subscription lasts.
+    long subscription_timeout_ms = 330000;
   };
 
   // `endpoint` is "http://HOST:PORT" (or https, which libcurl handles).
@@ -236,6 +266,21 @@ class KinesisClient {
   Result<UpdateShardCountResult> update_shard_count(std::string_view stream, int target);
   Result<Consumer> register_stream_consumer(std::string_view stream_arn,
                                             std::string_view consumer_name);
+
+  // SubscribeToShard over HTTP/1.1: blocks while the event stream lasts, calling `on_event`
+  // for each SubscribeToShardEvent as it arrives. The subscription ends when the callback
+  // returns false (the connection is dropped, which is how a client cancels), when the server
+  // ends it (after five minutes on the server's clock, or at a closed shard's end), or on an
+  // error. Errors: the error answer when the call is refused (HTTP 400), an exception event
+  // inside the stream (its :exception-type and message, with http_status 200, the stream's
+  // status), "ClientError" for a stream that is not well-formed, "TransportError" from libcurl.
+  // An exception thrown by the callback cancels the subscription and is rethrown. The
+  // subscription has a connection of its own; the call waits at most
+  // Options::subscription_timeout_ms.
+  Result<SubscriptionEnd> subscribe_to_shard(std::string_view consumer_arn,
+                                             std::string_view shard_id,
+                                             const StartingPosition& position,
+                                             const SubscribeCallback& on_event);
 
   // Any operation with a JSON body, e.g. call("AddTagsToStream", R"({...})"). Transport
   // failures come back as status 0 with the libcurl message in `body`.

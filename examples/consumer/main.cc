@@ -1,7 +1,9 @@
-// Starts kinesim inside this process, creates a stream, puts a record and reads it back.
+// Starts kinesim inside this process, creates a stream, puts a record and reads it back, then
+// puts two user records as one KPL aggregated record and unpacks them.
 #include <cstdio>
 
 #include "harness/kinesis_client.h"
+#include "harness/kpl.h"
 #include "harness/streams.h"
 #include "harness/test_server.h"
 
@@ -20,5 +22,15 @@ int main() {
   }
   std::printf("consumer: put and read %s from %s\n", put.sequence_number.c_str(),
               put.shard_id.c_str());
+
+  const std::vector<kpl::UserRecord> users = {{"u1", "", "a"}, {"u2", "", "b"}};
+  kpl::put_aggregated(client, "orders", users).value();
+  records = DrainStream(client, "orders").value();
+  auto unpacked = records.size() == 2 ? kpl::deaggregate(records[1].data) : std::nullopt;
+  if (!unpacked || *unpacked != users) {
+    std::fprintf(stderr, "consumer: the aggregated record did not unpack to its user records\n");
+    return 1;
+  }
+  std::printf("consumer: put and unpacked %zu aggregated user records\n", unpacked->size());
   return 0;
 }
