@@ -84,6 +84,14 @@ struct AdminClient::Impl {
     } else if (!object) {
       a.error = KinesisError{"AdminError", "the answer is not a JSON object: " + body,
                              static_cast<int>(status)};
+    } else if (a.json.HasMember("Output")) {
+      // Without --admin the path is just another request that is not a Kinesis call, which
+      // Kinesis answers 200 with {"Output":{"__type":"...UnknownOperationException"}}.
+      a.error = KinesisError{"AdminError",
+                             "the server does not serve the admin controls (start it with "
+                             "--admin): " +
+                                 body,
+                             static_cast<int>(status)};
     }
     return a;
   }

@@ -11,7 +11,8 @@
 //   EXPECT_EQ(admin.fired(id).value(), 2);
 //
 // Errors are values, as with KinesisClient: an admin refusal comes back as a KinesisError of type
-// "AdminError" with the server's message and HTTP status; a transport failure as
+// "AdminError" with the server's message and HTTP status (also when the server runs without
+// --admin and answers as for an unknown operation); a transport failure as
 // "TransportError" with status 0. Contract: one call at a time (not thread-safe).
 #pragma once
 

@@ -79,6 +79,9 @@ KinesimProcess::KinesimProcess(std::string binary, Options options) {
         dup2(in, STDIN_FILENO) < 0) {
       _exit(126);
     }
+    // The server inherits no sockets or files of the test process (in-process servers, client
+    // connections), which would otherwise stay open as long as it runs.
+    close_range(3, ~0U, 0);
     execv(argv[0], argv.data());
     _exit(127);
   }

@@ -2,7 +2,8 @@
 // itself. Both are driven the same way, so every flow test runs against both:
 //
 //   endpoint()            where a KinesisClient connects
-//   clock()               the server's time as the test sees it (frozen by freeze_clock())
+//   clock()               the server's time as the test sees it; meaningful once frozen (the
+//                         process environment mirrors it from the admin answers)
 //   freeze_clock()        stops the server's clock; advance_clock(ms) moves it
 //   sleeper()             a flows::Sleeper that advances the clock instead of sleeping
 //   add_fault(json)       a fault rule in the admin JSON form (README, "Test controls")
