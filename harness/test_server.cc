@@ -17,6 +17,7 @@ TestServer::TestServer(Options options) {
   config.on_demand_stream_limit = options.on_demand_stream_limit;
   config.auth = options.auth;
   config.credentials = options.credentials;
+  config.admin = options.admin;
   auto started = Server::start(config, options.clock);
   if (!started.ok()) {
     throw std::runtime_error("kinesim test server: " + started.status().message);

@@ -32,6 +32,9 @@ class TestServer {
     // credentials file, on `clock`); see api/auth.h.
     std::string auth = "presence";
     std::string credentials;  // path of a credentials file, or "" for none
+    // Serve the admin controls under /_kinesim/ (server/admin.h), so an AdminClient can drive
+    // this server exactly as it drives a kinesim process.
+    bool admin = false;
   };
 
   TestServer() : TestServer(Options{}) {}
