@@ -209,4 +209,18 @@ Result<PutRecordsResult> put_aggregated(KinesisClient& client, std::string_view 
   return result;
 }
 
+std::vector<Record> expand(const Record& record) {
+  auto users = deaggregate(record.data);
+  if (!users) return {record};
+  std::vector<Record> out;
+  out.reserve(users->size());
+  for (UserRecord& user : *users) {
+    Record r = record;
+    r.partition_key = std::move(user.partition_key);
+    r.data = std::move(user.data);
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
 }  // namespace kinesim::harness::kpl

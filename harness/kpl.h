@@ -51,6 +51,11 @@ bool is_aggregated(std::string_view data);
 // plain user record, unchanged. Tags are read and dropped.
 std::optional<std::vector<UserRecord>> deaggregate(std::string_view data);
 
+// The records a consumer sees for one Kinesis record: its user records when it is aggregated,
+// each keeping the Kinesis record's shard, sequence number and arrival time but with its own
+// partition key and data; otherwise the record itself, unchanged.
+std::vector<Record> expand(const Record& record);
+
 // Packs user records into aggregated records that stay within the Kinesis record limit,
 // counting the size exactly as it will be sent.
 //

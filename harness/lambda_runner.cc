@@ -16,6 +16,7 @@
 #include <stdexcept>
 
 #include "api/base64.h"
+#include "harness/kpl.h"
 #include "harness/streams.h"
 #include "storage/clock.h"
 
@@ -510,7 +511,7 @@ void LambdaRunner::read(Shard& shard, Round& round) {
     Group group;
     group.sequence_number = record.sequence_number;
     group.arrival_ms = record.approximate_arrival_ms;
-    group.records = config_.expand ? config_.expand(record) : std::vector<Record>{record};
+    group.records = config_.expand ? config_.expand(record) : kpl::expand(record);
     for (auto& r : group.records) {
       // Sub-records speak for the Kinesis record they came in.
       r.shard_id = record.shard_id;

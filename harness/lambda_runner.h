@@ -181,7 +181,8 @@ class FileCheckpointStore final : public CheckpointStore {
 class LambdaRunner {
  public:
   // One Kinesis record read from the stream, turned into the records the function sees. The
-  // default is the record itself; a KPL de-aggregator returns the user records inside it. The
+  // default (kpl::expand) de-aggregates KPL-aggregated records into their user records and
+  // passes every other record through unchanged. The
   // sub-records of one Kinesis record share its sequence number: batches never split them,
   // checkpoints and batchItemFailures speak of the Kinesis record, so failing one sub-record
   // retries all sub-records of its Kinesis record.
@@ -197,7 +198,7 @@ class LambdaRunner {
     bool report_batch_item_failures = false;  // FunctionResponseTypes [ReportBatchItemFailures]
     // The on-failure destination; null for none (given-up records are then only skipped).
     std::function<void(const OnFailureRecord&)> on_failure;
-    Expand expand;  // null: identity
+    Expand expand;  // null: kpl::expand
 
     // Times (batch window, record age, the invocation record's timestamp); null: system clock.
     // Pass the TestServer's clock() so a test moves them.

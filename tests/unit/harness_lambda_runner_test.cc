@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "harness/gtest.h"
+#include "harness/kpl.h"
 #include "harness/lambda_runner.h"
 #include "storage/clock.h"
 
@@ -643,6 +644,32 @@ TEST_F(LambdaRunnerTest, ExpandedSubRecordsStayTogether) {
   EXPECT_EQ(events_[0].records[1].sequence_number, seqs[0]);
   EXPECT_EQ(events_[0].records[1].event_id, "shardId-000000000000:" + seqs[0]);
   EXPECT_EQ(events_[0].records[1].partition_key, "other");
+}
+
+// With no `expand` of its own, the runner unpacks KPL-aggregated records into their user
+// records, as a consumer of the format does, and passes plain records through unchanged.
+TEST_F(LambdaRunnerTest, AggregatedRecordsAreDeliveredAsTheirUserRecords) {
+  Create("s");
+  const std::string plain = Put("s", "p", "plain");
+  auto put = kpl::put_aggregated(client(), "s", {{"u1", "", "one"}, {"u2", "", "two"}});
+  ASSERT_TRUE(put.ok()) << put.error().describe();
+  const std::string packed = put.value().records.at(0).sequence_number;
+  Put("s", "q", std::string(kpl::kMagic) + "not protobuf");  // magic alone is not enough
+  LambdaRunner runner(server().endpoint(), "s", Recorder(), Config());
+  EXPECT_EQ(runner.run_until_idle(), 4u);
+  ASSERT_EQ(events_.size(), 1u);
+  const auto& records = events_[0].records;
+  ASSERT_EQ(records.size(), 4u);
+  EXPECT_EQ(records[0].sequence_number, plain);
+  EXPECT_EQ(records[0].data, "plain");
+  EXPECT_EQ(records[1].partition_key, "u1");
+  EXPECT_EQ(records[1].data, "one");
+  EXPECT_EQ(records[2].partition_key, "u2");
+  EXPECT_EQ(records[2].data, "two");
+  EXPECT_EQ(records[1].sequence_number, packed);
+  EXPECT_EQ(records[2].sequence_number, packed);
+  EXPECT_EQ(records[3].partition_key, "q");
+  EXPECT_EQ(records[3].data, std::string(kpl::kMagic) + "not protobuf");
 }
 
 TEST(LambdaRunnerConfigTest, ValuesOutsideAwsRangesAreRefused) {
