@@ -87,17 +87,75 @@ TEST_P(FanOutTest, AThrottledConsumerResumesFromItsCheckpointWithoutHoldingTheOt
   for (int i = 1; i <= 5; ++i) Place(i);
   ASSERT_EQ(PollEmail().value(), 5u);
   for (int i = 6; i <= 9; ++i) Place(i);
-  // GetRecords names no stream (only an iterator), so the rule matches by operation alone.
-  const int64_t fault =
-      env().add_fault(R"({"kind":"throttle","operation":"GetRecords","count":1})");
+  // A GetRecords names its stream through its iterator: the rule can be scoped to the stream.
+  const int64_t fault = env().add_fault(
+      R"({"kind":"throttle","stream":"orders","operation":"GetRecords","count":1})");
   auto throttled = PollEmail();
   EXPECT_EQ(throttled.error().type, "ProvisionedThroughputExceededException");
+  EXPECT_THAT(throttled.error().message,
+              ::testing::MatchesRegex("Rate exceeded for shard shardId-00000000000[0-2] in stream "
+                                      "orders under account 000000000000\\."));
   EXPECT_EQ(env().fired(fault), 1);
   EXPECT_EQ(email_.outbox().size(), 5u);
 
   EXPECT_EQ(PollInventory().value(), 9u);  // unaffected
   EXPECT_EQ(PollEmail().value(), 4u);      // on from its checkpoints: no repeats, no gaps
   ExpectEachSawOrders(9);
+}
+
+// The same two consumers as Lambda functions, each behind its own event source mapping.
+TEST_P(FanOutTest, EachLambdaFunctionSeesEveryOrderPlacedOnce) {
+  for (int i = 1; i <= 6; ++i) Place(i);
+  Ship(1);
+  auto runner_for = [this](auto& consumer, const std::string& name) {
+    harness::LambdaRunner::Config config;
+    config.clock = &env().clock();
+    config.batch_size = 4;
+    config.function_name = name;
+    return std::make_unique<harness::LambdaRunner>(
+        env().endpoint(), "orders",
+        [&consumer](const harness::KinesisEvent& event) {
+          for (const auto& r : event.records) consumer.handle(AsRecord(r));
+          return harness::BatchResponse::Success();
+        },
+        config);
+  };
+  auto email = runner_for(email_, "email-notifications");
+  auto inventory = runner_for(inventory_, "inventory");
+  EXPECT_EQ(email->run_until_idle(), 7u);
+  for (int i = 7; i <= 10; ++i) Place(i);
+  EXPECT_EQ(email->run_until_idle(), 4u);
+  EXPECT_EQ(inventory->run_until_idle(), 11u);
+  EXPECT_EQ(email->run_until_idle(), 0u);
+  ExpectEachSawOrders(10);
+  EXPECT_EQ(inventory_.shipped_out("sku-even"), 2 + 4 + 6 + 8 + 10);
+}
+
+// The same two consumers with enhanced fan-out: each a registered stream consumer with its own
+// SubscribeToShard pushes, read until caught up.
+TEST_P(FanOutTest, EachEnhancedFanOutConsumerSeesEveryOrderPlacedOnce) {
+  for (int i = 1; i <= 8; ++i) Place(i);
+  Ship(3);
+  const std::string arn = client().describe_stream_summary("orders").value().stream_arn;
+  const auto shards = client().list_shards("orders").value();
+  ASSERT_EQ(shards.size(), 3u);
+  auto subscribe_all = [&](const std::string& name, auto& consumer) {
+    const harness::Consumer registered = client().register_stream_consumer(arn, name).value();
+    for (const auto& shard : shards) {
+      auto end = client().subscribe_to_shard(
+          registered.consumer_arn, shard.shard_id, harness::StartingPosition::TrimHorizon(),
+          [&](const harness::SubscribeToShardEvent& event) {
+            for (const auto& r : event.records) consumer.handle(r);
+            return event.millis_behind_latest != 0;  // caught up: done with this shard
+          });
+      ASSERT_TRUE(end.ok()) << end.error().describe();
+      EXPECT_TRUE(end->stopped);
+    }
+  };
+  subscribe_all("email-notifications", email_);
+  subscribe_all("inventory", inventory_);
+  ExpectEachSawOrders(8);
+  EXPECT_EQ(inventory_.shipped_out("sku-odd"), 1 + 3 + 5 + 7);
 }
 
 TEST_P(FanOutTest, ConsumerOfAMissingStreamGetsResourceNotFound) {

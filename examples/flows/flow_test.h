@@ -12,10 +12,22 @@
 #include "examples/flows/events.h"
 #include "examples/flows/flow_env.h"
 #include "harness/gtest.h"
+#include "harness/lambda_runner.h"
 
 namespace kinesim::flows {
 
 enum class Where { kInProcess, kProcess };
+
+// A Lambda event record as the record type the services handle.
+inline harness::Record AsRecord(const harness::KinesisEventRecord& r) {
+  harness::Record record;
+  record.shard_id = r.shard_id;
+  record.sequence_number = r.sequence_number;
+  record.partition_key = r.partition_key;
+  record.data = r.data;
+  record.approximate_arrival_ms = r.approximate_arrival_ms;
+  return record;
+}
 
 // 2100-01-01T00:00:00.000Z: where flow tests freeze the clock, so timestamps are exact.
 constexpr int64_t kStartMs = 4102444800000;
