@@ -1,20 +1,15 @@
 #include "harness/admin_client.h"
 
-#include <curl/curl.h>
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
-#include <mutex>
 #include <stdexcept>
+
+#include "harness/curl_easy.h"
 
 namespace kinesim::harness {
 namespace {
-
-size_t CollectBody(char* data, size_t size, size_t count, void* user) {
-  static_cast<std::string*>(user)->append(data, size * count);
-  return size * count;
-}
 
 std::string Str(const rapidjson::Value& v, const char* name) {
   auto it = v.FindMember(name);
@@ -42,40 +37,34 @@ struct Answer {
 }  // namespace
 
 struct AdminClient::Impl {
-  std::string endpoint;
-  CURL* curl = nullptr;
-  std::string body;
-  char error_buffer[CURL_ERROR_SIZE] = {};
+  Impl(std::string endpoint, long timeout_ms)
+      : endpoint(std::move(endpoint)), curl("AdminClient", timeout_ms) {}
 
-  ~Impl() {
-    if (curl) curl_easy_cleanup(curl);
-  }
+  std::string endpoint;
+  detail::CurlEasy curl;
 
   Answer Send(const char* method, std::string_view path, std::string_view json) {
     Answer a;
     std::string url = endpoint + "/_kinesim/" + std::string(path);
     curl_slist* headers = curl_slist_append(nullptr, "Content-Type: application/json");
     headers = curl_slist_append(headers, "Expect:");
-    body.clear();
-    error_buffer[0] = '\0';
-    curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
+    CURL* c = curl.get();
+    curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
     if (std::string_view(method) == "GET") {
-      curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
+      curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
     } else {
-      curl_easy_setopt(curl, CURLOPT_POSTFIELDS, json.data());
-      curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(json.size()));
+      curl_easy_setopt(c, CURLOPT_POSTFIELDS, json.data());
+      curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(json.size()));
     }
-    CURLcode code = curl_easy_perform(curl);
+    const auto outcome = curl.perform(headers);
     curl_slist_free_all(headers);
-    if (code != CURLE_OK) {
-      a.error = KinesisError{"TransportError",
-                             error_buffer[0] ? error_buffer : curl_easy_strerror(code), 0};
+    if (!outcome.ok()) {
+      a.error = KinesisError{"TransportError", outcome.error, 0};
       return a;
     }
-    long status = 0;
-    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+    const long status = outcome.status;
+    const std::string& body = curl.body();
     a.json.Parse(body.data(), body.size());
     const bool object = !a.json.HasParseError() && a.json.IsObject();
     if (status != 200) {
@@ -97,19 +86,9 @@ struct AdminClient::Impl {
   }
 };
 
-AdminClient::AdminClient(std::string endpoint, long timeout_ms) : impl_(std::make_unique<Impl>()) {
-  static std::once_flag curl_init;
-  std::call_once(curl_init, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+AdminClient::AdminClient(std::string endpoint, long timeout_ms) {
   while (!endpoint.empty() && endpoint.back() == '/') endpoint.pop_back();
-  impl_->endpoint = std::move(endpoint);
-  impl_->curl = curl_easy_init();
-  if (!impl_->curl) throw std::runtime_error("AdminClient: curl_easy_init failed");
-  CURL* c = impl_->curl;
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, &CollectBody);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &impl_->body);
-  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, impl_->error_buffer);
+  impl_ = std::make_unique<Impl>(std::move(endpoint), timeout_ms);
 }
 
 AdminClient::~AdminClient() = default;

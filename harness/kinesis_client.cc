@@ -8,11 +8,13 @@
 #include <cmath>
 #include <ctime>
 #include <exception>
-#include <mutex>
+#include <optional>
+#include <stdexcept>
 
 #include "api/base64.h"
 #include "api/event_stream.h"
 #include "api/sigv4.h"
+#include "harness/curl_easy.h"
 #include "storage/clock.h"
 
 namespace kinesim::harness {
@@ -71,11 +73,6 @@ std::string Base64(std::string_view bytes) {
   return out;
 }
 
-size_t CollectBody(char* data, size_t size, size_t count, void* user) {
-  static_cast<std::string*>(user)->append(data, size * count);
-  return size * count;
-}
-
 // The error of an answer that is not 200, or nullopt.
 std::optional<KinesisError> ErrorOf(const RawResponse& r) { return r.error(); }
 
@@ -110,16 +107,20 @@ std::optional<KinesisError> RawResponse::error() const {
 }
 
 struct KinesisClient::Impl {
+  Impl(std::string endpoint_in, Options options_in)
+      : endpoint(std::move(endpoint_in)),
+        authority(Authority(endpoint)),
+        options(std::move(options_in)),
+        curl("KinesisClient", options.timeout_ms) {
+    const std::string url = endpoint + "/";
+    curl_easy_setopt(curl.get(), CURLOPT_URL, url.c_str());  // curl copies the string
+    curl_easy_setopt(curl.get(), CURLOPT_POST, 1L);
+  }
+
   std::string endpoint;
   std::string authority;
   Options options;
-  CURL* curl = nullptr;
-  std::string body;
-  char error_buffer[CURL_ERROR_SIZE] = {};
-
-  ~Impl() {
-    if (curl) curl_easy_cleanup(curl);
-  }
+  detail::CurlEasy curl;
 
   // "20261130T043500Z" at the signing clock's now.
   std::string AmzDate() const {
@@ -170,49 +171,27 @@ struct KinesisClient::Impl {
 
   RawResponse Call(std::string_view operation, std::string_view json) {
     curl_slist* headers = SignedHeaders(operation, json);
-
-    body.clear();
-    error_buffer[0] = '\0';
-    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, json.data());
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(json.size()));
-    CURLcode code = curl_easy_perform(curl);
+    curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDS, json.data());
+    curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(json.size()));
+    const auto outcome = curl.perform(headers);
     curl_slist_free_all(headers);
 
     RawResponse r;
-    if (code != CURLE_OK) {
-      r.body = error_buffer[0] ? error_buffer : curl_easy_strerror(code);
+    if (!outcome.ok()) {
+      r.body = outcome.error;
       return r;
     }
-    long status = 0;
-    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-    r.status = static_cast<int>(status);
-    r.body = body;
+    r.status = static_cast<int>(outcome.status);
+    r.body = curl.body();
     r.json.Parse(r.body.data(), r.body.size());
     if (r.json.HasParseError()) r.json.SetNull();
     return r;
   }
 };
 
-KinesisClient::KinesisClient(std::string endpoint, Options options)
-    : impl_(std::make_unique<Impl>()) {
-  static std::once_flag curl_init;
-  std::call_once(curl_init, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+KinesisClient::KinesisClient(std::string endpoint, Options options) {
   while (!endpoint.empty() && endpoint.back() == '/') endpoint.pop_back();
-  impl_->endpoint = std::move(endpoint);
-  impl_->authority = Authority(impl_->endpoint);
-  impl_->options = std::move(options);
-  impl_->curl = curl_easy_init();
-  if (!impl_->curl) throw std::runtime_error("KinesisClient: curl_easy_init failed");
-  CURL* c = impl_->curl;
-  std::string url = impl_->endpoint + "/";
-  curl_easy_setopt(c, CURLOPT_URL, url.c_str());  // curl copies the string
-  curl_easy_setopt(c, CURLOPT_POST, 1L);
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, impl_->options.timeout_ms);
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, &CollectBody);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &impl_->body);
-  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, impl_->error_buffer);
+  impl_ = std::make_unique<Impl>(std::move(endpoint), std::move(options));
 }
 
 KinesisClient::~KinesisClient() = default;
@@ -656,39 +635,35 @@ Result<SubscriptionEnd> KinesisClient::subscribe_to_shard(std::string_view consu
                                                           const StartingPosition& position,
                                                           const SubscribeCallback& on_event) {
   // A connection of its own: cancelling drops it, and the client's usual one stays open.
-  std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), &curl_easy_cleanup);
-  if (!curl) return KinesisError{"TransportError", "curl_easy_init failed", 0};
+  std::optional<detail::CurlEasy> curl;
+  try {
+    curl.emplace("KinesisClient", impl_->options.subscription_timeout_ms);
+  } catch (const std::runtime_error& e) {
+    return KinesisError{"TransportError", e.what(), 0};
+  }
   const std::string body = SubscribeBody(consumer_arn, shard_id, position);
   curl_slist* headers = impl_->SignedHeaders("SubscribeToShard", body);
   Subscription subscription;
-  subscription.curl = curl.get();
+  subscription.curl = curl->get();
   subscription.shard_id = std::string(shard_id);
   subscription.on_event = &on_event;
-  char error_buffer[CURL_ERROR_SIZE] = {};
   const std::string url = impl_->endpoint + "/";
-  CURL* c = curl.get();
+  CURL* c = curl->get();
   curl_easy_setopt(c, CURLOPT_URL, url.c_str());
   curl_easy_setopt(c, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, impl_->options.subscription_timeout_ms);
-  curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
   curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.data());
   curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, &TakeSubscriptionBytes);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &subscription);
-  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error_buffer);
-  const CURLcode code = curl_easy_perform(c);
+  const auto outcome = curl->perform(headers);
   curl_slist_free_all(headers);
 
   if (subscription.callback_failure) std::rethrow_exception(subscription.callback_failure);
   if (subscription.error) return *subscription.error;
   if (subscription.end.stopped) return subscription.end;
-  if (code != CURLE_OK) {
-    return KinesisError{"TransportError", error_buffer[0] ? error_buffer : curl_easy_strerror(code),
-                        0};
-  }
+  if (!outcome.ok()) return KinesisError{"TransportError", outcome.error, 0};
   long status = subscription.status;
-  if (status == 0) curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+  if (status == 0) status = outcome.status;
   if (status != 200) {
     RawResponse r;
     r.status = static_cast<int>(status);
