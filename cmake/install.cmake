@@ -9,6 +9,14 @@ set_target_properties(kinesim_storage PROPERTIES EXPORT_NAME storage)
 set_target_properties(kinesim_api PROPERTIES EXPORT_NAME api)
 set_target_properties(kinesim_server PROPERTIES EXPORT_NAME server)
 
+# A sanitizer build's libraries need the sanitizer runtime wherever they are linked: the
+# installed targets ask for it (every other kinesim library links kinesim_storage).
+if(KINESIM_SANITIZE OR KINESIM_FUZZ)
+  target_link_options(kinesim_storage INTERFACE -fsanitize=address,undefined)
+elseif(KINESIM_TSAN)
+  target_link_options(kinesim_storage INTERFACE -fsanitize=thread)
+endif()
+
 install(TARGETS kinesim_storage kinesim_api kinesim_server kinesim_harness
         EXPORT kinesimTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
