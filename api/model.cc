@@ -3,6 +3,7 @@
 #include "api/model.h"
 
 #include <rapidjson/document.h>
+#include <re2/re2.h>
 
 #include <algorithm>
 #include <array>
@@ -14,6 +15,8 @@
 
 namespace kinesim::api::model {
 namespace {
+
+using re2::RE2;
 
 // ---------------------------------------------------------------------------------------------
 // Pattern compilation: pattern text → syntax tree → NFA program (Thompson construction).
@@ -449,6 +452,111 @@ std::optional<std::size_t> decimal_pattern_digits(std::string_view source) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Patterns in RE2.
+//
+// Kinesis checks a model pattern with Java's regex engine against the whole value. kinesim runs
+// it through RE2, whose matching takes time linear in the value's length and no recursion over
+// the input, so no request can exhaust the stack or the CPU. RE2 works in Latin-1 mode here:
+// every byte of the value is one character, so classes such as `\S` or `[^,]` apply to bytes
+// and a value that is not UTF-8 still gets a verdict. The model's counted repetitions apply to
+// ASCII digits and letters only, so counting bytes rather than characters changes no verdict.
+
+// RE2's memory for one pattern (its compiled program and its lazily built DFA). The model's
+// largest program, `0|([1-9]\d{0,128})`, needs a few kilobytes; when the DFA cache fills on a
+// long value RE2 falls back to its NFA, still linear.
+constexpr std::int64_t kPatternMaxMem = 1 << 20;
+
+// The pattern in RE2 syntax, or nullopt (with `error` set) for syntax whose meaning differs
+// between Java and RE2 and that the model has never used. Three pieces are rewritten so they
+// match what Java's do:
+//   `.`   any character but a line terminator: Java excludes \r as well as \n, RE2 only \n;
+//   `\s`  Java's whitespace includes the vertical tab (\x0B), RE2's does not;
+//   `\S`  its complement.
+// Refused: letter and digit escapes other than \d \D \w \W \s \S \n \t \r \f \v (\b, \p{..},
+// \x.., \Q, \z and back-references mean different things or nothing in one of the two), `\S`
+// inside brackets (Java's complement-within-a-class has no RE2 spelling), nested brackets (Java's
+// class union and intersection, POSIX classes in RE2) and `(?` groups other than `(?:` (inline
+// flags such as `(?s)` would change what the `.` rewrite means; look-arounds do not exist in RE2).
+std::optional<std::string> to_re2_syntax(std::string_view source, std::string& error) {
+  constexpr std::string_view kSpaces = "\\t\\n\\x0B\\f\\r ";
+  std::string out;
+  out.reserve(source.size() + 16);
+  bool in_class = false;
+  std::size_t class_start = 0;  // where the class's items begin (after `[` and any `^`)
+  for (std::size_t i = 0; i < source.size(); ++i) {
+    const char c = source[i];
+    if (c == '\\' && i + 1 < source.size()) {
+      const char e = source[++i];
+      const bool alnum = (e >= 'a' && e <= 'z') || (e >= 'A' && e <= 'Z') || (e >= '0' && e <= '9');
+      if (e == 's') {
+        out += in_class ? std::string(kSpaces) : "[" + std::string(kSpaces) + "]";
+      } else if (e == 'S') {
+        if (in_class) {
+          error = "\\S inside a bracket class";
+          return std::nullopt;
+        }
+        out += "[^" + std::string(kSpaces) + "]";
+      } else if (!alnum || std::string_view("dDwWntrfv").find(e) != std::string_view::npos) {
+        out += '\\';
+        out += e;
+      } else {
+        error = std::string("unsupported escape \\") + e;
+        return std::nullopt;
+      }
+      continue;
+    }
+    if (in_class) {
+      if (c == '[') {
+        error = "nested bracket class";
+        return std::nullopt;
+      }
+      if (c == ']' && i != class_start) in_class = false;
+      out += c;
+      continue;
+    }
+    if (c == '[') {
+      in_class = true;
+      out += c;
+      if (i + 1 < source.size() && source[i + 1] == '^') out += source[++i];
+      class_start = i + 1;
+      continue;
+    }
+    if (c == '(' && i + 1 < source.size() && source[i + 1] == '?' &&
+        !(i + 2 < source.size() && source[i + 2] == ':')) {
+      error = "unsupported group (?";
+      return std::nullopt;
+    }
+    if (c == '.') {
+      out += "[^\\n\\r]";
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+RE2::Options pattern_options() {
+  RE2::Options options;
+  options.set_encoding(RE2::Options::EncodingLatin1);
+  options.set_never_capture(true);  // only the verdict is wanted
+  options.set_max_mem(kPatternMaxMem);
+  options.set_log_errors(false);  // a refused pattern is reported by the caller
+  return options;
+}
+
+// The model pattern `source` compiled by RE2, or nullptr (with `error` set).
+std::shared_ptr<const RE2> compile_re2(std::string_view source, std::string& error) {
+  std::optional<std::string> syntax = to_re2_syntax(source, error);
+  if (!syntax) return nullptr;
+  auto regex = std::make_shared<const RE2>(*syntax, pattern_options());
+  if (!regex->ok()) {
+    error = regex->error();
+    return nullptr;
+  }
+  return regex;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Model parsing.
 
 // Enum orders recorded from Kinesis' own messages where they differ from the model's order.
@@ -666,6 +774,8 @@ class ModelBuilder {
 std::optional<Pattern> Pattern::compile(std::string_view source) {
   Pattern pattern;
   pattern.source_ = std::string(source);
+  std::string re2_error;
+  pattern.re2_ = compile_re2(source, re2_error);
   if (source == "[a-zA-Z0-9_.-]+") {
     pattern.kind_ = Kind::kNameChars;
     return pattern;
@@ -684,6 +794,10 @@ std::optional<Pattern> Pattern::compile(std::string_view source) {
   if (pattern.program_.size() > kMaxProgramSize) return std::nullopt;
   pattern.kind_ = Kind::kNfa;
   return pattern;
+}
+
+bool Pattern::matches_re2(std::string_view value) const {
+  return re2_ && RE2::FullMatch(re2::StringPiece(value.data(), value.size()), *re2_);
 }
 
 bool Pattern::matches(std::string_view value) const {

@@ -14,6 +14,10 @@
 #include <unordered_map>
 #include <vector>
 
+namespace re2 {
+class RE2;
+}
+
 namespace kinesim::api::model {
 
 enum class ShapeType : std::uint8_t {
@@ -47,6 +51,9 @@ class Pattern {
   static std::optional<Pattern> compile(std::string_view source);
 
   bool matches(std::string_view value) const;
+  // The same verdict from the RE2 program compiled alongside (false when RE2 refused it).
+  bool matches_re2(std::string_view value) const;
+  bool has_re2() const { return re2_ != nullptr; }
   const std::string& source() const { return source_; }
 
   enum class Kind : std::uint8_t {
@@ -69,6 +76,7 @@ class Pattern {
   std::size_t decimal_max_digits_ = 0;
   std::vector<Instruction> program_;
   std::vector<std::bitset<256>> classes_;
+  std::shared_ptr<const re2::RE2> re2_;
 };
 
 struct Shape;
