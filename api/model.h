@@ -4,7 +4,6 @@
 // kinesis-2013-12-02.service.json on first use; immutable and safe to share between threads.
 #pragma once
 
-#include <bitset>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -13,6 +12,10 @@
 #include <string_view>
 #include <unordered_map>
 #include <vector>
+
+namespace re2 {
+class RE2;
+}
 
 namespace kinesim::api::model {
 
@@ -33,42 +36,23 @@ enum class ShapeType : std::uint8_t {
 // A model `pattern`, matched against the WHOLE value as Kinesis does (a pattern such as
 // `0|([1-9]\d{0,38})` accepts "12" but not "12a"; a leading `^` changes nothing).
 //
-// The matcher is an NFA simulation over the value's bytes: its time is linear in the value's
-// length and it uses no recursion over the input, so no request can exhaust the stack (the
-// standard library's regex engine recurses once per input character). It supports the syntax the
-// Kinesis model uses: literals, escapes (\d \D \w \W \s \S and escaped punctuation), `.`,
-// bracket classes with ranges and negation, groups (capturing or `(?:`), `|`, the quantifiers
-// `* + ? {n} {n,} {n,m}` and the anchors `^ $`. Classes apply to bytes, so a non-ASCII
-// character counts as several characters for a counted repetition; the model's counted
-// repetitions apply to ASCII digits and letters only.
+// Matching is done by RE2, in time linear in the value's length and with no recursion over it,
+// so no request can exhaust the stack. Classes apply to the value's bytes (RE2's Latin-1 mode),
+// so a value that is not UTF-8 still gets a verdict; the model's counted repetitions apply to
+// ASCII digits and letters only, so counting bytes rather than characters changes no verdict.
+// Compiled patterns are immutable and safe to share between threads.
 class Pattern {
  public:
-  // Compiles `source`; nullopt when it uses syntax the matcher does not support.
-  static std::optional<Pattern> compile(std::string_view source);
+  // Compiles `source`; nullopt (with `*error` set when given) for syntax RE2 refuses or whose
+  // meaning differs between Java's regex engine, which Kinesis uses, and RE2.
+  static std::optional<Pattern> compile(std::string_view source, std::string* error = nullptr);
 
   bool matches(std::string_view value) const;
   const std::string& source() const { return source_; }
 
-  enum class Kind : std::uint8_t {
-    kNameChars,  // exactly `[a-zA-Z0-9_.-]+`, matched by a table lookup
-    kDecimal,    // exactly `0|([1-9]\d{0,N})`: "0" or up to N+1 digits without a leading zero
-    kNfa,        // anything else
-  };
-  Kind kind() const { return kind_; }
-
-  struct Instruction {
-    enum class Op : std::uint8_t { kByte, kSplit, kJump, kLineStart, kLineEnd, kMatch };
-    Op op;
-    std::uint32_t x = 0;  // kByte: class index; kSplit/kJump: target
-    std::uint32_t y = 0;  // kSplit: second target
-  };
-
  private:
   std::string source_;
-  Kind kind_ = Kind::kNfa;
-  std::size_t decimal_max_digits_ = 0;
-  std::vector<Instruction> program_;
-  std::vector<std::bitset<256>> classes_;
+  std::shared_ptr<const re2::RE2> regex_;
 };
 
 struct Shape;
@@ -118,8 +102,6 @@ struct Model {
   std::vector<Operation> operations;  // sorted by name
   std::vector<std::string> operation_names;
   std::unordered_map<std::string, std::unique_ptr<Shape>> shapes;  // reachable from inputs
-  // Model patterns the matcher could not compile; they are not checked (a test keeps it empty).
-  std::vector<std::string> unsupported_patterns;
 
   const Operation* find_operation(std::string_view name) const;
 };
@@ -128,7 +110,8 @@ struct Model {
 const Model& service_model();
 
 // Builds a model from service JSON text (the embedded model in production; tests may pass
-// their own). Throws std::runtime_error if the text is not a service model.
+// their own). Throws std::runtime_error if the text is not a service model or one of its
+// patterns does not compile (a pattern left unchecked would accept every value).
 std::unique_ptr<Model> parse_model(std::string_view service_json);
 
 // Orders lowerCamelCase member names the way Kinesis reports their violations: the iteration
