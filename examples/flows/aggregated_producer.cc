@@ -14,7 +14,8 @@ namespace {
 constexpr size_t kMaxPutRecordsEntries = 500;
 
 // The open shard whose hash-key range holds `key`'s hash; "" when none does (the shard list was
-// taken mid-reshard; the record then goes on its own partition key, which is still correct).
+// taken mid-reshard). Those records are aggregated together and land where the first one's key
+// goes, as any aggregate spanning shards would.
 std::string shard_for(const std::vector<harness::Shard>& shards, std::string_view key) {
   const HashKey hash = hash_partition_key(key);
   for (const auto& shard : shards) {
@@ -38,7 +39,11 @@ harness::Status AggregatingPublisher::add(std::string_view type, std::string_vie
         "InvalidEvent", "the payload must be a JSON object with a non-empty string " + key_field_,
         0};
   }
-  pending_.push_back({key, "", std::move(*data)});
+  harness::kpl::UserRecord record{key, "", std::move(*data)};
+  if (harness::kpl::Aggregator().size_with(record) > harness::kpl::kMaxRecordBytes) {
+    return harness::KinesisError{"InvalidEvent", "the event does not fit in a Kinesis record", 0};
+  }
+  pending_.push_back(std::move(record));
   return harness::Done{};
 }
 
@@ -64,9 +69,8 @@ harness::Result<FlushResult> AggregatingPublisher::flush() {
     for (auto& [shard, queue] : queues) {
       harness::kpl::Aggregator aggregator;
       size_t n = 0;
+      // add() refused every event that cannot fit alone, so each aggregate holds at least one.
       while (n < queue.size() && aggregator.add(queue[n])) ++n;
-      if (n == 0)
-        return harness::KinesisError{"ClientError", "an event is larger than a record", 0};
       shard_of_entry.push_back(shard);
       entries.push_back(aggregator.entry());
       sizes.push_back(n);

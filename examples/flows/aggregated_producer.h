@@ -36,7 +36,8 @@ class AggregatingPublisher {
         key_field_(std::move(key_field)) {}
 
   // Gathers an event (see EventPublisher::publish_event for its form and key); nothing is sent.
-  // An invalid payload is refused at once: KinesisError "InvalidEvent".
+  // An invalid payload, or an event too large for a Kinesis record, is refused at once:
+  // KinesisError "InvalidEvent".
   harness::Status add(std::string_view type, std::string_view payload_json);
   size_t pending() const { return pending_.size(); }
 

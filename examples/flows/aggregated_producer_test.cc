@@ -121,9 +121,15 @@ TEST_P(AggregatedProducerTest, AFailedAggregateIsSentAgainAloneWithoutDuplicates
   }
 }
 
-TEST_P(AggregatedProducerTest, AnInvalidEventIsRefusedBeforeAnythingIsSent) {
+TEST_P(AggregatedProducerTest, InvalidOrOversizedEventsAreRefusedBeforeAnythingIsSent) {
   auto refused = publisher_->add("ORDER_PLACED", R"({"orderId":"o1"})");
   EXPECT_EQ(refused.error().type, "InvalidEvent");
+  const std::string huge(1024 * 1024, 'x');  // with its envelope, more than a record holds
+  auto too_large = publisher_->add(
+      "ORDER_PLACED",
+      JsonObject().add("orderId", "o2").add("userId", "u1").add("note", huge).str());
+  EXPECT_EQ(too_large.error().type, "InvalidEvent");
+  EXPECT_EQ(too_large.error().message, "the event does not fit in a Kinesis record");
   EXPECT_EQ(publisher_->pending(), 0u);
   EXPECT_EQ(publisher_->flush()->records_sent, 0u);
   EXPECT_TRUE(Drain("orders").empty());
