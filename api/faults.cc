@@ -33,6 +33,7 @@ int64_t FaultRegistry::add(FaultRule rule) {
   e.rng.seed(rule.seed);
   e.state.rule = std::move(rule);
   entries_.push_back(std::move(e));
+  size_.store(entries_.size(), std::memory_order_release);
   return entries_.back().state.id;
 }
 
@@ -42,12 +43,14 @@ bool FaultRegistry::remove(int64_t id) {
                          [id](const Entry& e) { return e.state.id == id; });
   if (it == entries_.end()) return false;
   entries_.erase(it);
+  size_.store(entries_.size(), std::memory_order_release);
   return true;
 }
 
 void FaultRegistry::clear() {
   std::lock_guard lock(mutex_);
   entries_.clear();
+  size_.store(0, std::memory_order_release);
 }
 
 std::vector<FaultRuleState> FaultRegistry::rules() const {
@@ -87,6 +90,7 @@ void FaultRegistry::count(Entry& e) {
 }
 
 CallFaults FaultRegistry::on_call(std::string_view stream, std::string_view operation) {
+  if (empty()) return {};
   std::lock_guard lock(mutex_);
   CallFaults out;
   for (auto& e : entries_) {
@@ -106,8 +110,9 @@ CallFaults FaultRegistry::on_call(std::string_view stream, std::string_view oper
 
 std::vector<std::optional<std::string>> FaultRegistry::on_records(std::string_view stream,
                                                                   size_t n) {
-  std::lock_guard lock(mutex_);
   std::vector<std::optional<std::string>> out(n);
+  if (empty()) return out;
+  std::lock_guard lock(mutex_);
   for (auto& e : entries_) {
     if (e.state.rule.kind != FaultKind::kFailRecords || !matches(e, stream, "PutRecords")) {
       continue;

@@ -5,6 +5,7 @@
 // own generator, seeded by the rule. Every rule counts how often it fired.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -68,6 +69,8 @@ class FaultRegistry {
   bool remove(int64_t id);
   void clear();
   std::vector<FaultRuleState> rules() const;
+  // No rule at all: every call can skip the faults without taking the lock (the usual case).
+  bool empty() const { return size_.load(std::memory_order_acquire) == 0; }
   // How often rule `id` fired (0 when there is no such rule).
   int64_t fired(int64_t id) const;
 
@@ -96,6 +99,7 @@ class FaultRegistry {
 
   mutable std::mutex mutex_;
   std::vector<Entry> entries_;
+  std::atomic<size_t> size_{0};  // entries_.size(), for empty()
   int64_t next_id_ = 1;
   std::function<void(bool)> throughput_switch_;
 };

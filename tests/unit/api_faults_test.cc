@@ -100,12 +100,20 @@ TEST(FaultRegistry, FailRecordsChoosesPositionsOrAFraction) {
 
 TEST(FaultRegistry, RemoveAndClear) {
   FaultRegistry faults;
+  EXPECT_TRUE(faults.empty());
   const int64_t a = faults.add(rule(FaultKind::kThrottle));
-  faults.add(rule(FaultKind::kThrottle));
+  const int64_t b = faults.add(rule(FaultKind::kThrottle));
+  EXPECT_FALSE(faults.empty());
   EXPECT_TRUE(faults.remove(a));
   EXPECT_FALSE(faults.remove(a));
   EXPECT_EQ(faults.rules().size(), 1u);
+  EXPECT_FALSE(faults.empty());
+  EXPECT_TRUE(faults.on_call("s", "PutRecord").failure);  // b still fires
+  EXPECT_TRUE(faults.remove(b));
+  EXPECT_TRUE(faults.empty());
+  faults.add(rule(FaultKind::kThrottle));
   faults.clear();
+  EXPECT_TRUE(faults.empty());
   EXPECT_TRUE(faults.rules().empty());
   EXPECT_FALSE(faults.on_call("s", "PutRecord").failure);
 }
