@@ -13,16 +13,29 @@ namespace {
 
 constexpr size_t kMaxPutRecordsEntries = 500;
 
+struct OpenShard {
+  std::string shard_id;
+  HashKeyRange range;
+};
+
+// The open shards and their hash-key ranges, parsed once per flush.
+std::vector<OpenShard> open_shards(const std::vector<harness::Shard>& shards) {
+  std::vector<OpenShard> out;
+  for (const auto& shard : shards) {
+    const auto start = parse_hash_key(shard.starting_hash_key);
+    const auto end = parse_hash_key(shard.ending_hash_key);
+    if (!shard.closed() && start && end) out.push_back({shard.shard_id, {*start, *end}});
+  }
+  return out;
+}
+
 // The open shard whose hash-key range holds `key`'s hash; "" when none does (the shard list was
 // taken mid-reshard). Those records are aggregated together and land where the first one's key
 // goes, as any aggregate spanning shards would.
-std::string shard_for(const std::vector<harness::Shard>& shards, std::string_view key) {
+std::string shard_for(const std::vector<OpenShard>& shards, std::string_view key) {
   const HashKey hash = hash_partition_key(key);
   for (const auto& shard : shards) {
-    if (shard.closed()) continue;
-    const auto start = parse_hash_key(shard.starting_hash_key);
-    const auto end = parse_hash_key(shard.ending_hash_key);
-    if (start && end && *start <= hash && hash <= *end) return shard.shard_id;
+    if (shard.range.contains(hash)) return shard.shard_id;
   }
   return "";
 }
@@ -30,16 +43,9 @@ std::string shard_for(const std::vector<harness::Shard>& shards, std::string_vie
 }  // namespace
 
 harness::Status AggregatingPublisher::add(std::string_view type, std::string_view payload_json) {
-  const std::string timestamp = Iso8601Millis(clock_.now_ms());
-  auto data = EncodeEvent(NewEventId(), type, timestamp, payload_json);
-  std::optional<Event> event = data ? DecodeEvent(*data) : std::nullopt;
-  const std::string key = event ? event->str(key_field_.c_str()) : "";
-  if (key.empty()) {
-    return harness::KinesisError{
-        "InvalidEvent", "the payload must be a JSON object with a non-empty string " + key_field_,
-        0};
-  }
-  harness::kpl::UserRecord record{key, "", std::move(*data)};
+  auto event = PrepareEvent(clock_, key_field_, type, payload_json);
+  if (!event.ok()) return event.error();
+  harness::kpl::UserRecord record{std::move(event->partition_key), "", std::move(event->data)};
   if (harness::kpl::Aggregator().size_with(record) > harness::kpl::kMaxRecordBytes) {
     return harness::KinesisError{"InvalidEvent", "the event does not fit in a Kinesis record", 0};
   }
@@ -50,13 +56,14 @@ harness::Status AggregatingPublisher::add(std::string_view type, std::string_vie
 harness::Result<FlushResult> AggregatingPublisher::flush() {
   FlushResult result;
   if (pending_.empty()) return result;
-  auto shards = client_.list_shards(stream_);
-  if (!shards.ok()) return shards.error();
+  auto listed = client_.list_shards(stream_);
+  if (!listed.ok()) return listed.error();
+  const std::vector<OpenShard> shards = open_shards(*listed);
 
   // The user records bound for each shard, in the order added.
   std::map<std::string, std::deque<harness::kpl::UserRecord>> queues;
   for (auto& record : pending_) {
-    queues[shard_for(*shards, record.partition_key)].push_back(std::move(record));
+    queues[shard_for(shards, record.partition_key)].push_back(std::move(record));
   }
   pending_.clear();
   // Rounds of one aggregate per shard, so that a shard whose aggregate fails has nothing after

@@ -115,24 +115,37 @@ std::optional<Event> DecodeEvent(std::string_view data) {
   return e;
 }
 
-harness::Result<PublishedEvent> EventPublisher::publish_event(std::string_view stream,
-                                                              std::string_view type,
-                                                              std::string_view payload_json) {
+harness::Result<PreparedEvent> PrepareEvent(const Clock& clock, std::string_view key_field,
+                                            std::string_view type, std::string_view payload_json) {
   rapidjson::Document payload;
   payload.Parse(payload_json.data(), payload_json.size());
   if (payload.HasParseError() || !payload.IsObject()) {
     return InvalidEvent("the payload must be a JSON object");
   }
-  PublishedEvent out;
-  out.partition_key = StrMember(payload, key_field_.c_str());
+  const std::string key_name(key_field);
+  PreparedEvent out;
+  out.partition_key = StrMember(payload, key_name.c_str());
   if (out.partition_key.empty()) {
-    return InvalidEvent("the payload has no " + key_field_ + " to key the event by");
+    return InvalidEvent("the payload has no " + key_name + " to key the event by");
   }
   out.event_id = NewEventId();
-  out.timestamp = Iso8601Millis(clock_.now_ms());
-  const std::string data = *EncodeEvent(out.event_id, type, out.timestamp, payload_json);
-  auto put = put_record_with_retry(client_, stream, out.partition_key, data, policy_, sleeper_);
+  out.timestamp = Iso8601Millis(clock.now_ms());
+  out.data = *EncodeEvent(out.event_id, type, out.timestamp, payload_json);
+  return out;
+}
+
+harness::Result<PublishedEvent> EventPublisher::publish_event(std::string_view stream,
+                                                              std::string_view type,
+                                                              std::string_view payload_json) {
+  auto event = PrepareEvent(clock_, key_field_, type, payload_json);
+  if (!event.ok()) return event.error();
+  auto put =
+      put_record_with_retry(client_, stream, event->partition_key, event->data, policy_, sleeper_);
   if (!put.ok()) return put.error();
+  PublishedEvent out;
+  out.event_id = std::move(event->event_id);
+  out.timestamp = std::move(event->timestamp);
+  out.partition_key = std::move(event->partition_key);
   out.shard_id = put->shard_id;
   out.sequence_number = put->sequence_number;
   return out;

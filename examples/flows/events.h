@@ -61,6 +61,20 @@ std::optional<std::string> EncodeEvent(std::string_view event_id, std::string_vi
 // The event in a record's data; nullopt when the data is not such an event.
 std::optional<Event> DecodeEvent(std::string_view data);
 
+// An event ready to be written: its record data, keyed by a payload member.
+struct PreparedEvent {
+  std::string event_id;
+  std::string timestamp;
+  std::string partition_key;
+  std::string data;
+};
+
+// A new event of `type` with a fresh eventId, stamped with `clock`'s time and keyed by the
+// payload's `key_field`. A payload that is not a JSON object with that field as a non-empty
+// string is refused: KinesisError "InvalidEvent", HTTP status 0.
+harness::Result<PreparedEvent> PrepareEvent(const Clock& clock, std::string_view key_field,
+                                            std::string_view type, std::string_view payload_json);
+
 struct PublishedEvent {
   std::string event_id;
   std::string timestamp;
