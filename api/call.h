@@ -56,6 +56,7 @@ struct Caller {
 class ThroughputLimiter;
 class SubscriptionHub;
 class FaultRegistry;
+class Metrics;
 
 struct Services {
   Store& store;
@@ -64,6 +65,7 @@ struct Services {
   ThroughputLimiter* limiter;      // enforces only while enabled()
   SubscriptionHub* subscriptions;  // SubscribeToShard's (api/subscriptions.h)
   FaultRegistry* faults;           // injected faults (api/faults.h)
+  Metrics* metrics;                // what GET /metrics reports (api/metrics.h)
 };
 
 struct Call {

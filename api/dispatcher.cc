@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <optional>
 #include <utility>
 #include <variant>
@@ -13,6 +14,7 @@
 #include "api/streams.h"
 #include "api/subscriptions.h"
 #include "api/throughput.h"
+#include "storage/log.h"
 
 namespace kinesim::api {
 namespace {
@@ -71,8 +73,44 @@ OperationHandler find_handler(std::string_view op) {
   return nullptr;
 }
 
+// The operation's position in kRoutes, or Metrics::kUnknown.
+size_t route_index(std::optional<std::string_view> op) {
+  if (!op) return Metrics::kUnknown;
+  for (size_t i = 0; i < kRoutes.size(); ++i) {
+    if (kRoutes[i].name == *op) return i;
+  }
+  return Metrics::kUnknown;
+}
+
+std::string_view route_name(size_t route) {
+  return route < kRoutes.size() ? kRoutes[route].name : std::string_view("unknown");
+}
+
+// Counts an answered call and logs it: server errors always, everything at debug.
+void observe(Metrics& metrics, size_t route, const HttpResponse& r,
+             std::chrono::steady_clock::time_point started) {
+  std::string_view error = r.error_type;
+  if (error.empty() && r.status >= 400) error = "unknown";
+  metrics.request(route, error);
+  const bool server_error = r.status >= 500;
+  if (!server_error && !log::enabled(log::Level::kDebug)) return;
+  const double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  log::write(server_error ? log::Level::kError : log::Level::kDebug, "api",
+             server_error ? "request failed" : "request",
+             {{"op", route_name(route)}, {"status", r.status}, {"error", error}, {"ms", ms}});
+}
+
+std::vector<std::string> route_names() {
+  std::vector<std::string> names;
+  for (const auto& r : kRoutes) names.emplace_back(r.name);
+  return names;
+}
+
 HttpResponse error_response(const Error& e, WireFormat format = WireFormat::kJson) {
-  return HttpResponse{e.http_status, content_type(format), encode_error(format, e)};
+  HttpResponse r{e.http_status, content_type(format), encode_error(format, e)};
+  r.error_type = e.type;
+  return r;
 }
 
 }  // namespace
@@ -134,7 +172,8 @@ Dispatcher::Dispatcher(Store& store, const Clock& clock, DispatcherOptions optio
     : sealer_(store.secret()),
       limiter_(std::make_unique<ThroughputLimiter>(clock, options.throughput_limits)),
       subscriptions_(std::make_shared<SubscriptionHub>(store, clock)),
-      services_{store, clock, sealer_, limiter_.get(), subscriptions_.get(), &faults_},
+      metrics_(route_names()),
+      services_{store, clock, sealer_, limiter_.get(), subscriptions_.get(), &faults_, &metrics_},
       auth_(std::move(options.auth), clock) {
   faults_.set_throughput_switch([limiter = limiter_.get()](bool on) { limiter->set_enabled(on); });
 }
@@ -219,7 +258,13 @@ bool Dispatcher::inject_faults(std::string_view op, const Input& in, const Calle
   }
   StreamKey key{caller.account, caller.region, stream};
   if (data_plane(op)) {
-    done(error_response(throughput_exceeded(key, throttled_shard(services_, op, in, key)), format));
+    const int64_t shard = throttled_shard(services_, op, in, key);
+    if (auto info = services_.store.catalog().find(key)) {
+      if (op == "GetRecords") metrics_.read_throttled(*info, shard);
+      if (op == "PutRecord") metrics_.write_throttled(*info, shard, 1);
+      if (op == "PutRecords") metrics_.write_throttled(*info, shard, in["Records"].size());
+    }
+    done(error_response(throughput_exceeded(key, shard), format));
   } else {
     const std::string message = stream.empty() ? "Rate exceeded"
                                                : "Rate exceeded for stream " + stream +
@@ -229,11 +274,53 @@ bool Dispatcher::inject_faults(std::string_view op, const Input& in, const Calle
   return true;
 }
 
+bool Dispatcher::serve_own_page(const HttpRequest& request, Responder& done) {
+  const std::string_view target = request.target;
+  const std::string_view path = target.substr(0, target.find('?'));
+  if (path == "/metrics") {
+    HttpResponse r{200, "text/plain; version=0.0.4; charset=utf-8",
+                   metrics_.render(services_.store.catalog(), services_.clock.now_ms())};
+    r.amz_id_2 = false;
+    done(std::move(r));
+    return true;
+  }
+  if (path == "/health") {
+    // Liveness is answering at all; the storage check goes through the writer like a write.
+    services_.store.check([done = std::move(done)](Status s) {
+      HttpResponse r{s.ok() ? 200 : 503, "application/json", ""};
+      r.amz_id_2 = false;
+      if (s.ok()) {
+        r.body = R"({"status":"ok","storage":"ok"})";
+      } else {
+        log::error("health", "storage check failed", {{"error", s.message}});
+        std::string message;
+        for (const char c : s.message) {
+          if (c == '"' || c == '\\') message += '\\';
+          if (static_cast<unsigned char>(c) >= 0x20) message += c;
+        }
+        r.body = R"({"status":"unhealthy","storage":")" + message + R"("})";
+      }
+      done(std::move(r));
+    });
+    return true;
+  }
+  return false;
+}
+
 // Kinesis checks a request in the order api/protocol.h lists: CORS, method and content type,
 // an empty body, body syntax, the application/json refusal, target, signature, then the
 // model's constraints; the first failure is the answer.
 void Dispatcher::handle(HttpRequest request, Responder done) {
+  if (request.method == "GET" && serve_own_page(request, done)) return;
   if (admin_ && request.target.starts_with(kAdminPrefix)) return admin_(request, done);
+  const std::optional<std::string_view> op = target_operation(request.header("x-amz-target"));
+  // Every Kinesis call is counted by operation and outcome; errors the server made are logged
+  // always, every call at debug.
+  done = [this, route = route_index(op), started = std::chrono::steady_clock::now(),
+          done = std::move(done)](HttpResponse r) {
+    observe(metrics_, route, r, started);
+    done(std::move(r));
+  };
   if (!request.header("origin").empty()) {
     if (is_cors_preflight(request)) return done(cors_preflight(request));
     done = [done = std::move(done)](HttpResponse r) {
@@ -245,7 +332,6 @@ void Dispatcher::handle(HttpRequest request, Responder done) {
   if (request.method != "POST" || (protocol == Protocol::kNone && !request.body.empty())) {
     return done(refuse_unroutable(request, auth_));
   }
-  const std::optional<std::string_view> op = target_operation(request.header("x-amz-target"));
   if (request.body.empty()) return done(empty_body_error(protocol, op.has_value()));
 
   const WireFormat format = protocol == Protocol::kCbor ? WireFormat::kCbor : WireFormat::kJson;

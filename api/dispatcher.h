@@ -11,6 +11,7 @@
 #include "api/call.h"
 #include "api/faults.h"
 #include "api/http.h"
+#include "api/metrics.h"
 #include "api/sealed.h"
 #include "storage/clock.h"
 #include "storage/store.h"
@@ -48,6 +49,8 @@ class Dispatcher {
 
   // The faults injected into calls (api/faults.h); also switches throughput limits.
   FaultRegistry& faults() { return faults_; }
+  // What GET /metrics reports.
+  Metrics& metrics() { return metrics_; }
   // Routes requests under kAdminPrefix to `admin`. Without it they are answered like any other
   // request that is not a Kinesis call. Call it before serving starts.
   void set_admin(AdminHandler admin) { admin_ = std::move(admin); }
@@ -61,12 +64,16 @@ class Dispatcher {
   // Validation limits that depend on the stream the request names (see RequestLimits).
   RequestLimits limits_for(std::string_view op, const Input& in, const Caller& caller) const;
 
+  // GET /health and GET /metrics; false for any other request.
+  bool serve_own_page(const HttpRequest& request, Responder& done);
+
   FaultRegistry faults_;
   DelayQueue delayed_;  // answers held back by latency faults
   AdminHandler admin_;
   Sealer sealer_;
   std::unique_ptr<ThroughputLimiter> limiter_;
   std::shared_ptr<SubscriptionHub> subscriptions_;
+  Metrics metrics_;
   Services services_;
   Authenticator auth_;
 };

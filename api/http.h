@@ -76,6 +76,8 @@ struct HttpResponse {
   // Whether the server adds an x-amz-id-2 header. AWS sends one with every answer but the one to
   // a CORS preflight, and only the api knows which answer that is.
   bool amz_id_2 = true;
+  // An error answer's type (InvalidArgumentException, ...), for counting and logging; not sent.
+  std::string error_type;
   // When set, the body is streamed from here and `body` is ignored.
   std::shared_ptr<BodySource> stream;
 };

@@ -88,11 +88,15 @@ void add_cors_headers(HttpResponse& response) {
 }
 
 HttpResponse json_error(const Error& e) {
-  return HttpResponse{e.http_status, std::string(kAmzJsonContentType), error_json(e)};
+  HttpResponse r{e.http_status, std::string(kAmzJsonContentType), error_json(e)};
+  r.error_type = e.type;
+  return r;
 }
 
 HttpResponse cbor_error(const Error& e) {
-  return HttpResponse{e.http_status, std::string(kCborContentType), error_cbor(e)};
+  HttpResponse r{e.http_status, std::string(kCborContentType), error_cbor(e)};
+  r.error_type = e.type;
+  return r;
 }
 
 HttpResponse coral_error(std::string_view type) {
@@ -101,13 +105,17 @@ HttpResponse coral_error(std::string_view type) {
   const char* member = type == "SerializationException" ? "Message" : "message";
   std::string body = R"({"Output":{"__type":"com.amazon.coral.service#)" + std::string(type) +
                      R"(",")" + member + R"(":null},"Version":"1.0"})";
-  return HttpResponse{200, std::string(kCoralJsonContentType), std::move(body)};
+  HttpResponse r{200, std::string(kCoralJsonContentType), std::move(body)};
+  r.error_type = type;
+  return r;
 }
 
 HttpResponse xml_error(const Error& e, int status) {
   std::string body =
       "<" + e.type + ">\n  <Message>" + xml_escape(e.message) + "</Message>\n</" + e.type + ">\n";
-  return HttpResponse{status, "", std::move(body)};
+  HttpResponse r{status, "", std::move(body)};
+  r.error_type = e.type;
+  return r;
 }
 
 HttpResponse empty_body_error(Protocol protocol, bool operation_known) {

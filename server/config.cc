@@ -4,6 +4,8 @@
 #include <functional>
 #include <sstream>
 
+#include "storage/log.h"
+
 namespace kinesim {
 namespace {
 
@@ -108,6 +110,22 @@ const std::vector<Setting>& settings() {
          return std::nullopt;
        },
        "on"},
+      {"log-level",
+       "error, warn, info (default) or debug: debug logs one line per request; server errors "
+       "are logged at every level",
+       [](Config& c, const std::string& v) -> std::optional<std::string> {
+         if (!log::parse_level(v)) {
+           return "--log-level must be error, warn, info or debug, not '" + v + "'";
+         }
+         c.log_level = v;
+         return std::nullopt;
+       }},
+      {"log-format", "text (default) or json: one JSON object per line",
+       [](Config& c, const std::string& v) -> std::optional<std::string> {
+         if (!log::parse_format(v)) return "--log-format must be text or json, not '" + v + "'";
+         c.log_format = v;
+         return std::nullopt;
+       }},
       {"tls-cert",
        "PEM certificate (chain) for TLS on the same port (default: a self-signed one for "
        "localhost, made at start-up and kept beside the database)",
@@ -245,7 +263,8 @@ std::string Config::describe() const {
     << " admin=" << (admin ? "on" : "off") << " account=" << account
     << " delays(create/update/delete/consumer ms)=" << delays.creating_ms << "/"
     << delays.updating_ms << "/" << delays.deleting_ms << "/" << delays.consumer_ms;
-  o << " on-demand-stream-limit=" << on_demand_stream_limit << " auth=" << auth;
+  o << " on-demand-stream-limit=" << on_demand_stream_limit << " auth=" << auth
+    << " log-level=" << log_level << " log-format=" << log_format;
   if (!credentials.empty()) o << " credentials=" << credentials;
   return o.str();
 }

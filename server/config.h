@@ -25,6 +25,9 @@ struct Config {
   bool admin = false;
   // The account of requests whose access key is not a 12-digit account id.
   std::string account = "000000000000";
+  // Logging (storage/log.h): error, warn, info or debug; text or json.
+  std::string log_level = "info";
+  std::string log_format = "text";
   // PEM certificate and key for TLS; without them a self-signed pair is made at start-up.
   std::string tls_cert;
   std::string tls_key;

@@ -5,6 +5,7 @@
 
 #include "server/config.h"
 #include "server/server.h"
+#include "storage/log.h"
 
 int main(int argc, char** argv) {
   kinesim::Config config;
@@ -17,6 +18,8 @@ int main(int argc, char** argv) {
     std::cout << kinesim::Config::usage();
     return 0;
   }
+  namespace log = kinesim::log;
+  log::configure(*log::parse_level(config.log_level), *log::parse_format(config.log_format));
   // Block the shutdown signals before any thread starts, so only sigwait below sees them.
   sigset_t signals;
   sigemptyset(&signals);
@@ -27,14 +30,14 @@ int main(int argc, char** argv) {
 
   auto server = kinesim::Server::start(config);
   if (!server.ok()) {
-    std::cerr << "kinesim: " << server.status().message << "\n";
+    log::error("server", server.status().message);
     return 2;
   }
-  std::cerr << "kinesim: " << config.describe() << "\n";
-  std::cerr << "kinesim: TLS on the same port (" << server.value()->tls_endpoint() << ") with "
-            << (server.value()->tls_certificate_generated() ? "self-signed certificate "
-                                                            : "certificate ")
-            << server.value()->tls_certificate() << "\n";
+  log::info("server", "configuration", {{"settings", config.describe()}});
+  log::info("server", "TLS on the same port",
+            {{"endpoint", server.value()->tls_endpoint()},
+             {"certificate", server.value()->tls_certificate_generated() ? "self-signed" : "given"},
+             {"pem", server.value()->tls_certificate()}});
   std::cout << "kinesim listening on " << server.value()->endpoint() << std::endl;
 
   int sig = 0;

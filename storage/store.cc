@@ -180,6 +180,17 @@ Store::~Store() {
 
 void Store::submit(std::unique_ptr<WriteJob> job) { db_->writer->submit(std::move(job)); }
 
+void Store::check(std::function<void(Status)> done) {
+  submit(make_job(
+      [](Transaction& t) {
+        sqlite::Statement& st = t.statement("SELECT count(*) FROM sqlite_master");
+        sqlite::ResetOnExit reset(st);
+        if (st.step() != SQLITE_ROW) return t.error("reading the schema");
+        return Status::Ok();
+      },
+      std::move(done)));
+}
+
 Status Store::with_reader(const std::function<Status(ReadConnection&)>& read) {
   std::unique_lock<std::mutex> memory_lock;
   if (in_memory_) memory_lock = std::unique_lock(memory_db_mutex_);

@@ -149,6 +149,11 @@ class Store {
   // gone before the store is destroyed.
   CommitSignal& records_committed() { return records_committed_; }
 
+  // The storage check behind GET /health: a write transaction that reads the schema, through the
+  // same writer as every change, so `done` sees what a write would (a locked, read-only, full or
+  // corrupt database fails with kInternal).
+  void check(std::function<void(Status)> done);
+
   // ------------------------------------------------------------------------------------------
   // Streams and shards (streams.cc). Each callback runs once the outcome is durable.
   //

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <ctime>
 
+#include "api/metrics.h"
 #include "api/ops/ops.h"
 #include "api/records.h"
 #include "api/shard_iterator.h"
@@ -51,6 +52,7 @@ void GetRecords(Call& call) {
   }
   ThroughputLimiter* limiter = call.services.limiter->enabled() ? call.services.limiter : nullptr;
   if (limiter && !limiter->admit_read(shard->gid)) {
+    call.services.metrics->read_throttled(*stream, shard->index);
     return call.reply.fail(throughput_exceeded(key, shard->index));
   }
   const size_t limit = static_cast<size_t>(std::clamp<int64_t>(
@@ -89,8 +91,9 @@ void GetRecords(Call& call) {
       out.field("NextShardIterator", next.seal(call.services.sealer));
     }
     const bool caught_up = next.after_counter >= tip;
-    out.field("MillisBehindLatest",
-              caught_up ? int64_t{0} : std::max<int64_t>(0, now - last_arrival));
+    const int64_t behind = caught_up ? int64_t{0} : std::max<int64_t>(0, now - last_arrival);
+    out.field("MillisBehindLatest", behind);
+    call.services.metrics->read(*stream, shard->index, count, bytes_read, behind);
     out.end_object();
     return std::nullopt;
   });

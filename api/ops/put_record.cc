@@ -1,6 +1,8 @@
 // PutRecord: one record into the shard that owns its hash key; answered once committed.
 #include <algorithm>
+#include <chrono>
 
+#include "api/metrics.h"
 #include "api/ops/ops.h"
 #include "api/records.h"
 #include "api/streams.h"
@@ -35,6 +37,7 @@ std::optional<Error> check_ordering(std::string_view text, const StreamInfo& str
 }  // namespace
 
 void PutRecord(Call& call) {
+  const auto started = std::chrono::steady_clock::now();
   StreamKey key;
   if (auto e = stream_key(call, call.in, key)) return call.reply.fail(*e);
   std::shared_ptr<const StreamInfo> stream;
@@ -46,12 +49,17 @@ void PutRecord(Call& call) {
   if (auto e = read_record(call.in, records[0])) return call.reply.fail(*e);
   if (auto e = check_record_sizes(*stream, records, false)) return call.reply.fail(*e);
   if (auto full = refused_by_shard(call.services.limiter, *stream, records[0])) {
+    call.services.metrics->write_throttled(*stream, *full, 1);
     return call.reply.fail(throughput_exceeded(key, *full));
   }
+  const uint64_t bytes = records[0].data.size() + records[0].partition_key.size();
   Reply reply = call.reply;
-  call.store().put_records(key, std::move(records), [reply, key](Result<std::vector<PutResult>> r) {
+  Metrics* metrics = call.services.metrics;
+  call.store().put_records(key, std::move(records), [=](Result<std::vector<PutResult>> r) {
     if (!r.ok()) return reply.fail(storage_error(r.status(), key));
     const PutResult& p = r.value().front();
+    metrics->put(*stream, false, std::chrono::steady_clock::now() - started, 1, bytes,
+                 {{p.shard_index, bytes}});
     reply.ok([&](Output& out) {
       out.begin_object();
       out.field("ShardId", shard_id(p.shard_index));

@@ -3,8 +3,10 @@
 // throughput limits on, the records a full shard refused, and records failed by an injected
 // fault, api/faults.h). Refused records are not written.
 #include <algorithm>
+#include <chrono>
 
 #include "api/faults.h"
+#include "api/metrics.h"
 #include "api/ops/ops.h"
 #include "api/records.h"
 #include "api/streams.h"
@@ -65,6 +67,7 @@ void write_answer(Output& out, const StreamKey& key, const std::vector<Outcome>&
 }  // namespace
 
 void PutRecords(Call& call) {
+  const auto started = std::chrono::steady_clock::now();
   StreamKey key;
   if (auto e = stream_key(call, call.in, key)) return call.reply.fail(*e);
   std::shared_ptr<const StreamInfo> stream;
@@ -96,6 +99,7 @@ void PutRecords(Call& call) {
         refused[i] = Refusal{shard ? shard->index : 0, *injected[i]};
       } else if (auto full = refused_by_shard(call.services.limiter, *stream, records[i])) {
         refused[i] = Refusal{*full, "ProvisionedThroughputExceededException"};
+        call.services.metrics->write_throttled(*stream, *full, 1);
       } else {
         admitted.push_back(std::move(records[i]));
       }
@@ -103,8 +107,29 @@ void PutRecords(Call& call) {
     records = std::move(admitted);
   }
 
+  // What the metrics count once the records are stored: their bytes, and each one's size when
+  // the stream's shards report theirs.
+  uint64_t stored_bytes = 0;
+  std::vector<uint64_t> sizes;
+  if (stream->shard_metrics != 0) sizes.reserve(records.size());
+  for (const RecordToPut& r : records) {
+    const uint64_t size = r.data.size() + r.partition_key.size();
+    stored_bytes += size;
+    if (stream->shard_metrics != 0) sizes.push_back(size);
+  }
   Reply reply = call.reply;
-  auto answer = [reply, key, refused = std::move(refused)](const std::vector<PutResult>& stored) {
+  auto answer = [reply, key, refused = std::move(refused), stream, stored_bytes,
+                 sizes = std::move(sizes), metrics = call.services.metrics,
+                 started](const std::vector<PutResult>& stored) {
+    std::vector<std::pair<int64_t, uint64_t>> shard_bytes;
+    if (!sizes.empty()) {
+      shard_bytes.reserve(stored.size());
+      for (size_t i = 0; i < stored.size(); ++i) {
+        shard_bytes.emplace_back(stored[i].shard_index, sizes[i]);
+      }
+    }
+    metrics->put(*stream, true, std::chrono::steady_clock::now() - started, stored.size(),
+                 stored_bytes, shard_bytes);
     std::vector<Outcome> outcomes(refused.empty() ? stored.size() : refused.size());
     size_t next = 0;
     for (size_t i = 0; i < outcomes.size(); ++i) {

@@ -36,7 +36,8 @@ JSON_TYPE = "application/x-amz-json-1.1"
 CBOR_TYPE = "application/x-amz-cbor-1.1"
 LIST_STREAMS = "Kinesis_20131202.ListStreams"
 
-_TLS_LINE = re.compile(r"^kinesim: TLS on the same port \((https://\S+)\) with (self-signed )?certificate (.+)$",
+_TLS_LINE = re.compile(r" INFO server: TLS on the same port endpoint=(https://\S+) "
+                       r"certificate=(self-signed|given) pem=(\S+)$",
                        re.MULTILINE)
 
 
@@ -45,7 +46,7 @@ def tls_line(server):
     match = _TLS_LINE.search(server.stderr())
     if not match:
         raise AssertionError("kinesim named no TLS certificate on stderr: %s" % server.stderr())
-    return match.group(1), bool(match.group(2)), match.group(3)
+    return match.group(1), match.group(2) == "self-signed", match.group(3)
 
 
 def cbor_text(text):
@@ -742,11 +743,11 @@ class CertificateFilesTest(unittest.TestCase):
         binary = os.environ["KINESIM_BIN"]
         cert, key = self.make_user_pair()
         cases = [
-            (["--tls-cert", cert], "kinesim: --tls-cert and --tls-key go together"),
-            (["--tls-key", key], "kinesim: --tls-cert and --tls-key go together"),
+            (["--tls-cert", cert], "ERROR server: --tls-cert and --tls-key go together"),
+            (["--tls-key", key], "ERROR server: --tls-cert and --tls-key go together"),
             (["--tls-cert", os.path.join(self.dir, "missing.pem"), "--tls-key", key],
-             "kinesim: cannot use TLS certificate " + os.path.join(self.dir, "missing.pem")),
-            (["--tls-cert", cert, "--tls-key", cert], "kinesim: cannot use TLS key " + cert),
+             "ERROR server: cannot use TLS certificate " + os.path.join(self.dir, "missing.pem")),
+            (["--tls-cert", cert, "--tls-key", cert], "ERROR server: cannot use TLS key " + cert),
         ]
         for args, message in cases:
             with self.subTest(args=args):
@@ -754,7 +755,7 @@ class CertificateFilesTest(unittest.TestCase):
                                       capture_output=True, text=True, timeout=30)
                 self.assertEqual(proc.returncode, 2, proc.stderr)
                 self.assertEqual(proc.stdout, "")
-                self.assertTrue(proc.stderr.startswith(message), proc.stderr)
+                self.assertRegex(proc.stderr, r"^\S+ " + re.escape(message))
 
 
 if __name__ == "__main__":
