@@ -24,7 +24,8 @@ process.env.AWS_SHARED_CREDENTIALS_FILE = process.env.AWS_CONFIG_FILE;
 process.env.AWS_EC2_METADATA_DISABLED = "true";
 
 const LISTENING = /^kinesim listening on (http:\/\/(\S+):(\d+))$/m;
-const TLS_LINE = /^kinesim: TLS on the same port \((https:\/\/\S+)\) with (self-signed )?certificate (.+)$/m;
+// The start-up log line naming the TLS endpoint and certificate (text log format).
+const TLS_LINE = / INFO server: TLS on the same port endpoint=(https:\/\/\S+) certificate=(self-signed|given) pem=(\S+)$/m;
 const START_TIMEOUT_MS = 20_000;
 const STOP_TIMEOUT_MS = 20_000;
 
@@ -91,7 +92,7 @@ export async function startKinesim({ db = ":memory:", args = [] } = {}) {
       server.host = listening[2];
       server.port = Number(listening[3]);
       server.certPath = tls[3];
-      server.certificateGenerated = Boolean(tls[2]);
+      server.certificateGenerated = tls[2] === "self-signed";
       resolve();
     }
     child.stdout.setEncoding("utf8").on("data", (text) => { server.stdout += text; check(); });
