@@ -187,6 +187,25 @@ class MetricsTest(unittest.TestCase):
         # Only the metrics the stream lists.
         self.assertNotIn(("kinesis_shard_OutgoingRecords", shard0), samples)
 
+    def test_real_throttles_are_counted_per_record(self):
+        # With Kinesis' rates a shard takes 1,000 records a second: 1,500 at once overflow it.
+        with KinesimServer(extra_args=("--throughput-limits", "on")) as server:
+            client = server.client()
+            client.create_stream(StreamName="limited", ShardCount=1)
+            client.get_waiter("stream_exists").wait(
+                StreamName="limited", WaiterConfig={"Delay": 0.05, "MaxAttempts": 100})
+            failed = stored = 0
+            for _ in range(3):
+                answer = client.put_records(StreamName="limited", Records=[
+                    {"Data": b"x", "PartitionKey": "k%d" % i} for i in range(500)])
+                failed += answer["FailedRecordCount"]
+                stored += 500 - answer["FailedRecordCount"]
+            self.assertGreater(failed, 0)
+            samples = scrape(server.endpoint)[1]
+            s = labels("limited")
+            self.assertEqual(samples[("kinesis_WriteProvisionedThroughputExceeded", s)], failed)
+            self.assertEqual(samples[("kinesis_IncomingRecords", s)], stored)
+
     def test_debug_logs_a_json_line_per_request(self):
         self.client.list_streams()
         lines = [json.loads(line) for line in self.server.stderr().splitlines()
