@@ -11,7 +11,6 @@
 #include <functional>
 #include <limits>
 #include <map>
-#include <sstream>
 
 namespace kinesim {
 namespace {

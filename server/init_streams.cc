@@ -67,6 +67,7 @@ std::optional<std::string> read_capacity(std::string_view text, int64_t shard_li
 // One entry, NAME[:SHARDS|:ON_DEMAND][@REGION][/CONSUMER]...; the error says what is wrong.
 std::optional<std::string> read_entry(std::string_view entry, int64_t shard_limit,
                                       InitStream& out) {
+  out.region = std::string(api::kDefaultRegion);
   std::vector<std::string_view> parts = split(entry, '/');
   std::string_view head = parts.front();
   if (const size_t at = head.find('@'); at != std::string_view::npos) {

@@ -97,8 +97,7 @@ class StartupConfigTest(unittest.TestCase):
 
         # A restart on the same database with other entries: existing streams stay as they are
         # (records included), a missing consumer is registered, a difference is reported.
-        self.aws("put-record", "--stream-name", "orders", "--partition-key", "k",
-                 "--data", "hello")
+        self.server.client().put_record(StreamName="orders", PartitionKey="k", Data=b"hello")
         self.assertEqual(self.server.stop(), 0)
         self.server.close()
         self.start("orders:2,orders-fanout:2/analytics/billing/audit,user-events:ON_DEMAND")
@@ -109,13 +108,14 @@ class StartupConfigTest(unittest.TestCase):
         self.assertIn("kinesim: --init-streams: stream orders in us-east-1 exists as PROVISIONED "
                       "with 4 open shards, not PROVISIONED with 2; it is left as it is\n",
                       self.server.stderr())
-        records = 0
-        for shard in self.aws("list-shards", "--stream-name", "orders")["Shards"]:
-            iterator = self.aws("get-shard-iterator", "--stream-name", "orders", "--shard-id",
-                                shard["ShardId"], "--shard-iterator-type",
-                                "TRIM_HORIZON")["ShardIterator"]
-            records += len(self.aws("get-records", "--shard-iterator", iterator)["Records"])
-        self.assertEqual(records, 1)
+        # Records are read with boto3: it is much quicker than one AWS CLI process a call.
+        kinesis = self.server.client()
+        records = []
+        for shard in kinesis.list_shards(StreamName="orders")["Shards"]:
+            iterator = kinesis.get_shard_iterator(StreamName="orders", ShardId=shard["ShardId"],
+                                                  ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+            records += [r["Data"] for r in kinesis.get_records(ShardIterator=iterator)["Records"]]
+        self.assertEqual(records, [b"hello"])
         self.assertEqual(self.server.stop(), 0)
 
     def test_bad_settings_stop_the_start(self):
