@@ -2,7 +2,7 @@
 FROM debian:12 AS build
 RUN apt-get update && apt-get install -y --no-install-recommends \
       cmake ninja-build g++ libboost1.81-dev rapidjson-dev libsqlite3-dev libssl-dev \
-      libgtest-dev libnghttp2-dev protobuf-compiler libprotobuf-dev libre2-dev \
+      libgtest-dev libnghttp2-dev protobuf-compiler libprotobuf-dev libre2-dev libcli11-dev \
       && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .

@@ -14,7 +14,6 @@ namespace kinesim::api {
 namespace {
 
 constexpr std::string_view kService = "kinesis";
-constexpr std::string_view kDefaultRegion = "us-east-1";
 // How far a signature's date may be from the server's clock, either way.
 constexpr int64_t kMaxSkewMs = 5 * 60 * 1000;
 
@@ -126,20 +125,6 @@ std::optional<SigningTime> signing_time(std::string_view amz_date, std::string_v
   return SigningTime{*ms, iso_basic(*ms)};
 }
 
-// Region names as AWS spells them: "us-east-1", "us-gov-west-1", "eu-isoe-west-1".
-bool is_region_name(std::string_view r) {
-  const std::vector<std::string_view> parts = split(r, '-');
-  if (parts.size() < 3) return false;
-  if (parts.front().size() != 2) return false;
-  for (size_t i = 0; i + 1 < parts.size(); ++i) {
-    if (parts[i].empty()) return false;
-    for (char c : parts[i]) {
-      if (c < 'a' || c > 'z') return false;
-    }
-  }
-  return all_digits(parts.back()) && parts.back().size() <= 2;
-}
-
 Error invalid_signature(std::string message) {
   return errors::make("InvalidSignatureException", std::move(message));
 }
@@ -157,6 +142,19 @@ std::optional<AuthMode> parse_auth_mode(std::string_view name) {
   if (name == "presence") return AuthMode::kPresence;
   if (name == "verify") return AuthMode::kVerify;
   return std::nullopt;
+}
+
+bool is_region_name(std::string_view r) {
+  const std::vector<std::string_view> parts = split(r, '-');
+  if (parts.size() < 3) return false;
+  if (parts.front().size() != 2) return false;
+  for (size_t i = 0; i + 1 < parts.size(); ++i) {
+    if (parts[i].empty()) return false;
+    for (char c : parts[i]) {
+      if (c < 'a' || c > 'z') return false;
+    }
+  }
+  return all_digits(parts.back()) && parts.back().size() <= 2;
 }
 
 Result<Credentials> Credentials::parse(std::string_view text, std::string_view source) {

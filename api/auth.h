@@ -40,6 +40,12 @@ enum class AuthMode { kOff, kPresence, kVerify };
 // "off", "presence" or "verify"; nullopt for anything else.
 std::optional<AuthMode> parse_auth_mode(std::string_view name);
 
+// The region of requests that name none (unsigned, under --auth off).
+inline constexpr std::string_view kDefaultRegion = "us-east-1";
+
+// Region names as AWS spells them: "us-east-1", "us-gov-west-1", "eu-isoe-west-1".
+bool is_region_name(std::string_view region);
+
 // The secret and account of one access key.
 struct AccessKey {
   std::string secret;

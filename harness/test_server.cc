@@ -18,6 +18,12 @@ TestServer::TestServer(Options options) {
   config.auth = options.auth;
   config.credentials = options.credentials;
   config.admin = options.admin;
+  auto init_streams = parse_init_streams(options.init_streams, options.shard_limit);
+  if (!init_streams.ok()) {
+    throw std::runtime_error("kinesim test server: --init-streams " +
+                             init_streams.status().message);
+  }
+  config.init_streams = std::move(init_streams.value());
   auto started = Server::start(config, options.clock);
   if (!started.ok()) {
     throw std::runtime_error("kinesim test server: " + started.status().message);

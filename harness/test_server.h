@@ -35,6 +35,9 @@ class TestServer {
     // Serve the admin controls under /_kinesim/ (server/admin.h), so an AdminClient can drive
     // this server exactly as it drives a kinesim process.
     bool admin = false;
+    // Streams made before the server serves, as --init-streams (server/init_streams.h) spells
+    // them: "orders:4,events:ON_DEMAND@us-west-2/app". A bad list throws.
+    std::string init_streams;
   };
 
   TestServer() : TestServer(Options{}) {}

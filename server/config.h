@@ -1,5 +1,11 @@
-// kinesim's configuration: one struct, filled from defaults, then KINESIM_* environment
-// variables, then command-line flags (later wins).
+// kinesim's configuration: one struct. Each setting comes from, in order of precedence:
+//   1. its command-line flag (--shard-limit 100),
+//   2. its environment variable (KINESIM_SHARD_LIMIT=100: KINESIM_ and the flag name in upper
+//      case, '-' as '_'),
+//   3. the config file that --config or KINESIM_CONFIG names (shard-limit = 100: keys are the
+//      flag names, one `key = value` a line, '#' comments; a list, as for init-streams, may be
+//      a TOML array),
+//   4. its default, below.
 #pragma once
 
 #include <cstdint>
@@ -7,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "server/init_streams.h"
 #include "storage/options.h"
 
 namespace kinesim {
@@ -38,16 +45,21 @@ struct Config {
   std::string credentials;
   // How long streams and consumers stay CREATING, UPDATING and DELETING (0: no time at all).
   StateDelays delays;
+  // Streams and consumers made at start-up, before the server serves (server/init_streams.h).
+  std::vector<InitStream> init_streams;
+  // The config file read, or "" for none.
+  std::string config_file;
   // How often records past retention are trimmed in the background (no flag: tests that run the
   // pass themselves on a fake clock set it high).
   int maintenance_interval_ms = 1000;
 
-  // Fills the config from the environment and `args` (argv without the program name).
-  // Returns an error message, or nothing. `help` is set when --help was given.
+  // Fills the config from `args` (argv without the program name), the environment and the
+  // config file. Returns an error message naming the flag, variable or file and key at fault,
+  // or nothing. `help` is set when --help was given.
   std::optional<std::string> parse(const std::vector<std::string>& args, bool* help);
 
   static std::string usage();
-  // One line naming every setting, for the start-up log.
+  // One line with every setting's effective value (name=value), for the start-up log.
   std::string describe() const;
 };
 

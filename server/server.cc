@@ -15,13 +15,16 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/beast/core/error.hpp>
+#include <iostream>
 #include <thread>
 #include <vector>
 
 #include "api/dispatcher.h"
 #include "server/admin.h"
 #include "server/connection.h"
+#include "server/init_streams.h"
 #include "server/tls.h"
+#include "storage/log.h"
 #include "storage/store.h"
 
 namespace kinesim {
@@ -125,6 +128,10 @@ Result<std::unique_ptr<Server>> Server::start(const Config& config, const Clock*
   auto store = Store::open(options, *impl->clock);
   if (!store.ok()) return store.status();
   impl->store = std::move(store.value());
+  // Before the listener: a client that sees the server sees these streams ACTIVE.
+  auto made = create_init_streams(*impl->store, config.account, config.init_streams);
+  if (!made.ok()) return made.status();
+  for (const std::string& note : made.value()) log::warn("init-streams", note);
   impl->dispatcher =
       std::make_unique<api::Dispatcher>(*impl->store, *impl->clock, std::move(api_options.value()));
   if (config.admin) {
