@@ -18,6 +18,8 @@ TestServer::TestServer(Options options) {
   config.auth = options.auth;
   config.credentials = options.credentials;
   config.admin = options.admin;
+  config.idle_timeout_ms = options.idle_timeout_ms;
+  config.header_timeout_ms = options.header_timeout_ms;
   auto started = Server::start(config, options.clock);
   if (!started.ok()) {
     throw std::runtime_error("kinesim test server: " + started.status().message);

@@ -35,6 +35,9 @@ class TestServer {
     // Serve the admin controls under /_kinesim/ (server/admin.h), so an AdminClient can drive
     // this server exactly as it drives a kinesim process.
     bool admin = false;
+    // Connection limits (kinesim::Config): idle connections and slow request heads are closed.
+    int64_t idle_timeout_ms = 300000;
+    int64_t header_timeout_ms = 10000;
   };
 
   TestServer() : TestServer(Options{}) {}
