@@ -38,7 +38,14 @@ std::string start_failure(const sqlite::Connection& db, const StoreOptions& opti
              std::to_string(options.busy_timeout_ms) + " ms); is another kinesim using it? (" +
              what + ")";
     case SQLITE_READONLY:
-      return "cannot use " + path + ": it is read-only (" + what + ")";
+      if (sqlite3_db_readonly(db.handle(), "main") == 1) {
+        return "cannot use " + path + ": it is read-only (" + what + ")";
+      }
+      [[fallthrough]];  // the file may be written: a file beside it may not
+    case SQLITE_CANTOPEN:
+      // The file opened, so what failed is a file beside it: the WAL or its index.
+      return "cannot use " + path + ": cannot create its -wal and -shm files; is its directory " +
+             "writable? (" + what + ")";
     case SQLITE_NOTADB:
     case SQLITE_CORRUPT:
       return "cannot use " + path + ": it is not a kinesim database or is corrupt (" + what + ")";

@@ -302,6 +302,26 @@ class ReadOnlyTest(StorageFailureBase):
         os.chmod(db, 0o444)
         self.assertStartFails(db, "cannot use %s: it is read-only" % db, user=user)
 
+    def test_a_read_only_directory_stops_the_start(self):
+        # The file may be written, but the WAL beside it cannot be made.
+        user = None
+        if os.geteuid() == 0:
+            user = 65534
+            os.chmod(self.tmp, 0o755)
+        elif os.geteuid() != os.stat(self.tmp).st_uid:
+            self.skipTest("the temporary directory is not ours")
+        folder = os.path.join(self.tmp, "data")
+        os.mkdir(folder)
+        db = os.path.join(folder, "kinesim.db")
+        self.make_database(db)
+        if user is not None:
+            os.chown(db, user, user)
+        os.chmod(db, 0o644)
+        os.chmod(folder, 0o555)
+        self.addCleanup(os.chmod, folder, 0o755)
+        self.assertStartFails(db, "cannot use %s: cannot create its -wal and -shm files; is its "
+                              "directory writable?" % db, user=user)
+
 
 class CorruptFileTest(StorageFailureBase):
 
