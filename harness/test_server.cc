@@ -24,6 +24,8 @@ TestServer::TestServer(Options options) {
                              init_streams.status().message);
   }
   config.init_streams = std::move(init_streams.value());
+  config.idle_timeout_ms = options.idle_timeout_ms;
+  config.header_timeout_ms = options.header_timeout_ms;
   auto started = Server::start(config, options.clock);
   if (!started.ok()) {
     throw std::runtime_error("kinesim test server: " + started.status().message);

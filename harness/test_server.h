@@ -38,6 +38,9 @@ class TestServer {
     // Streams made before the server serves, as --init-streams (server/init_streams.h) spells
     // them: "orders:4,events:ON_DEMAND@us-west-2/app". A bad list throws.
     std::string init_streams;
+    // Connection limits (kinesim::Config): idle connections and slow request heads are closed.
+    int64_t idle_timeout_ms = 300000;
+    int64_t header_timeout_ms = 10000;
   };
 
   TestServer() : TestServer(Options{}) {}

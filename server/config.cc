@@ -152,6 +152,17 @@ const std::vector<Setting>& settings() {
              &Config::on_demand_stream_limit),
       number("threads", "HTTP worker threads (default 0: one per core, at least 2)", 0, 256,
              &Config::threads),
+      number("idle-timeout-ms",
+             "milliseconds a connection may sit idle before it is closed (default 300000)", 1,
+             24 * 3600 * 1000, &Config::idle_timeout_ms),
+      number("header-timeout-ms",
+             "milliseconds an HTTP/1.1 request head may take to arrive (default 10000; 0: no "
+             "limit)",
+             0, 3600 * 1000, &Config::header_timeout_ms),
+      number("busy-timeout-ms",
+             "milliseconds a write waits for another process's lock on the database before it "
+             "fails (default 5000)",
+             0, 3600 * 1000, &Config::busy_timeout_ms),
       on_off("throughput-limits",
              "on: shards take 1,000 records and 1 MiB per second and serve 5 reads and 2 MiB per "
              "second, as in Kinesis (default off)",

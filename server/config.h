@@ -22,11 +22,24 @@ struct Config {
   std::string host = "127.0.0.1";
   uint16_t port = 4566;                  // 0 picks a free port
   std::string db = "./data/kinesim.db";  // ":memory:" keeps nothing
-  std::string sync = "normal";           // normal: survives a crash; full: also power loss
-  int64_t shard_limit = 500;             // open shards per account and region
-  int64_t on_demand_stream_limit = 50;   // ON_DEMAND streams per account and region
-  int threads = 0;                       // HTTP threads; 0: one per core, at least 2
-  bool throughput_limits = false;        // hold shards to Kinesis' per-shard rates
+  // How durable an acknowledged write is. The database is in WAL mode either way, and either way
+  // a crash never corrupts it or leaves part of a request written.
+  // - normal (SQLite synchronous=NORMAL): a commit is written to the WAL file but not flushed to
+  //   the disk; the WAL is flushed before each background checkpoint (every 250 ms). Every
+  //   acknowledged write survives the kinesim process dying (kill -9, a crash, an OOM kill),
+  //   since the operating system already holds the written pages. An operating system crash or
+  //   power loss can undo the acknowledged writes committed since the last checkpoint (about the
+  //   last quarter second's), always whole transactions, newest first; the database stays
+  //   consistent.
+  // - full (SQLite synchronous=FULL): the WAL is flushed (fsync) before a commit is
+  //   acknowledged, so an acknowledged write also survives an operating system crash or power
+  //   loss, provided the disk honours flushes. Each commit pays one fsync (group commit shares it
+  //   among the requests committed together).
+  std::string sync = "normal";
+  int64_t shard_limit = 500;            // open shards per account and region
+  int64_t on_demand_stream_limit = 50;  // ON_DEMAND streams per account and region
+  int threads = 0;                      // HTTP threads; 0: one per core, at least 2
+  bool throughput_limits = false;       // hold shards to Kinesis' per-shard rates
   // Serve the admin surface under /_kinesim/ (server/admin.h): reset, clock and faults. It can
   // erase every stream, so it is off unless asked for.
   bool admin = false;
@@ -52,6 +65,21 @@ struct Config {
   // How often records past retention are trimmed in the background (no flag: tests that run the
   // pass themselves on a fake clock set it high).
   int maintenance_interval_ms = 1000;
+
+  // Connection limits (server/wire.h).
+  // A connection with no traffic and no request in progress for this long is closed (AWS SDKs
+  // reopen one when needed).
+  int64_t idle_timeout_ms = 300000;
+  // An HTTP/1.1 request head (request line and headers) must arrive within this of its first
+  // byte, else the connection is closed; a slow client sending a byte a second cannot hold a
+  // connection. The bound is enforced within twice this. 10 s is far beyond what a real client
+  // needs (a head is one packet) and short enough that thousands of trickling connections
+  // cannot pile up. 0: no limit beyond the idle timeout.
+  int64_t header_timeout_ms = 10000;
+  // How long a write waits for another process's lock on the database file before it fails
+  // with InternalFailure (SQLite's busy timeout); also how long start-up waits for that lock
+  // before giving up.
+  int64_t busy_timeout_ms = 5000;
 
   // Fills the config from `args` (argv without the program name), the environment and the
   // config file. Returns an error message naming the flag, variable or file and key at fault,

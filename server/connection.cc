@@ -41,15 +41,18 @@ template <class Stream>
 class Detector : public std::enable_shared_from_this<Detector<Stream>> {
  public:
   Detector(Stream&& stream, beast::flat_buffer&& buffer, api::Dispatcher& api, ssl::context& tls,
-           bool tls_allowed)
+           const wire::Timeouts& timeouts, bool tls_allowed)
       : stream_(std::move(stream)),
         buffer_(std::move(buffer)),
         api_(api),
         tls_(tls),
+        timeouts_(timeouts),
         tls_allowed_(tls_allowed) {}
 
   void run() {
-    beast::get_lowest_layer(stream_).expires_after(wire::kHandshakeTimeout);
+    // A client that connects and says nothing is idle, too.
+    beast::get_lowest_layer(stream_).expires_after(
+        std::min<std::chrono::steady_clock::duration>(wire::kHandshakeTimeout, timeouts_.idle));
     decide();
   }
 
@@ -66,9 +69,9 @@ class Detector : public std::enable_shared_from_this<Detector<Stream>> {
             });
         return;
       case Protocol::kHttp1:
-        return start_http1(std::move(stream_), std::move(buffer_), api_);
+        return start_http1(std::move(stream_), std::move(buffer_), api_, timeouts_);
       case Protocol::kHttp2:
-        return start_http2(std::move(stream_), std::move(buffer_), api_);
+        return start_http2(std::move(stream_), std::move(buffer_), api_, timeouts_);
       case Protocol::kTls:
         if constexpr (std::is_same_v<Stream, beast::tcp_stream>) return start_tls();
         return;
@@ -91,11 +94,12 @@ class Detector : public std::enable_shared_from_this<Detector<Stream>> {
           SSL_get0_alpn_selected(tls->native_handle(), &alpn, &alpn_len);
           const std::string_view chosen(reinterpret_cast<const char*>(alpn), alpn_len);
           if (chosen == "h2") {
-            return start_http2(std::move(*tls), std::move(self->buffer_), self->api_);
+            return start_http2(std::move(*tls), std::move(self->buffer_), self->api_,
+                               self->timeouts_);
           }
           // http/1.1, or no ALPN: the first bytes tell (a client may still speak h2 directly).
           std::make_shared<Detector<TlsStream>>(std::move(*tls), std::move(self->buffer_),
-                                                self->api_, self->tls_, false)
+                                                self->api_, self->tls_, self->timeouts_, false)
               ->run();
         });
   }
@@ -104,6 +108,7 @@ class Detector : public std::enable_shared_from_this<Detector<Stream>> {
   beast::flat_buffer buffer_;
   api::Dispatcher& api_;
   ssl::context& tls_;
+  wire::Timeouts timeouts_;
   bool tls_allowed_;
 };
 
@@ -137,9 +142,10 @@ std::string configure_tls(ssl::context& context, const std::string& cert_path,
   return "";
 }
 
-void serve_connection(tcp::socket socket, api::Dispatcher& api, ssl::context& tls) {
+void serve_connection(tcp::socket socket, api::Dispatcher& api, ssl::context& tls,
+                      const wire::Timeouts& timeouts) {
   std::make_shared<Detector<beast::tcp_stream>>(beast::tcp_stream(std::move(socket)),
-                                                beast::flat_buffer(), api, tls, true)
+                                                beast::flat_buffer(), api, tls, timeouts, true)
       ->run();
 }
 

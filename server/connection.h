@@ -7,6 +7,7 @@
 #include <boost/asio/ssl/context.hpp>
 
 #include "api/dispatcher.h"
+#include "server/wire.h"
 
 namespace kinesim::server {
 
@@ -15,9 +16,10 @@ namespace kinesim::server {
 std::string configure_tls(boost::asio::ssl::context& context, const std::string& cert_path,
                           const std::string& key_path);
 
-// Takes over `socket` until the client is done. Call on the socket's executor, which must run
-// on one thread at a time (kinesim gives each connection a one-thread loop).
+// Takes over `socket` until the client is done or `timeouts` close it. Call on the socket's
+// executor, which must run on one thread at a time (kinesim gives each connection a one-thread
+// loop).
 void serve_connection(boost::asio::ip::tcp::socket socket, api::Dispatcher& api,
-                      boost::asio::ssl::context& tls);
+                      boost::asio::ssl::context& tls, const wire::Timeouts& timeouts);
 
 }  // namespace kinesim::server

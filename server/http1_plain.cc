@@ -4,8 +4,10 @@
 
 namespace kinesim::server {
 
-void start_http1(PlainStream&& stream, beast::flat_buffer&& buffer, api::Dispatcher& api) {
-  std::make_shared<Http1Session<PlainStream>>(std::move(stream), std::move(buffer), api)->run();
+void start_http1(PlainStream&& stream, beast::flat_buffer&& buffer, api::Dispatcher& api,
+                 const wire::Timeouts& timeouts) {
+  std::make_shared<Http1Session<PlainStream>>(std::move(stream), std::move(buffer), api, timeouts)
+      ->run();
 }
 
 }  // namespace kinesim::server

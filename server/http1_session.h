@@ -2,6 +2,12 @@
 // the api Dispatcher, and writes whatever answer comes back (now, or later from whichever thread
 // commits the write), then reads the next one. A streamed answer is written as chunks, one per
 // BodySource::on_ready(), while a read stands by to notice a client that goes away.
+//
+// A request is read in three steps: its first bytes (waiting for them is idleness, bounded by the
+// idle timeout), its head (bounded by the head timeout from the first byte), then its body (each
+// read of which counts as activity). Between head and body, a client that sent
+// `Expect: 100-continue` is told to go on. Requests pipelined behind one another wait in buffer_
+// and are answered in order, one at a time.
 #pragma once
 
 #include <boost/asio/dispatch.hpp>
@@ -26,11 +32,12 @@ template <class Stream>
 class Http1Session : public std::enable_shared_from_this<Http1Session<Stream>> {
  public:
   // `buffer` holds bytes already read from `stream` (by protocol detection).
-  Http1Session(Stream&& stream, beast::flat_buffer&& buffer, api::Dispatcher& api)
+  Http1Session(Stream&& stream, beast::flat_buffer&& buffer, api::Dispatcher& api,
+               const wire::Timeouts& timeouts)
       : stream_(std::move(stream)),
         buffer_(std::move(buffer)),
         api_(api),
-        idle_(stream_.get_executor(), wire::kIdleTimeout) {}
+        idle_(stream_.get_executor(), timeouts.idle, timeouts.header) {}
 
   ~Http1Session() { cancel_stream(); }
 
@@ -72,8 +79,55 @@ class Http1Session : public std::enable_shared_from_this<Http1Session<Stream>> {
     parser_->body_limit(wire::kMaxRequestBodyBytes);
     parser_->header_limit(wire::kMaxHeaderBytes);
     idle_.touch();
-    http::async_read(stream_, buffer_, *parser_,
-                     beast::bind_front_handler(&Http1Session::on_read, self()));
+    if (buffer_.size() > 0) return read_head();  // pipelined, or read by protocol detection
+    stream_.async_read_some(buffer_.prepare(kFirstReadBytes),
+                            beast::bind_front_handler(&Http1Session::on_first_bytes, self()));
+  }
+
+  void on_first_bytes(beast::error_code ec, std::size_t n) {
+    if (ec) return;  // the client closed (or reset) between requests, or the watch closed it
+    buffer_.commit(n);
+    read_head();
+  }
+
+  void read_head() {
+    idle_.head_started();
+    http::async_read_header(stream_, buffer_, *parser_,
+                            beast::bind_front_handler(&Http1Session::on_head, self()));
+  }
+
+  void on_head(beast::error_code ec, std::size_t) {
+    idle_.head_done();
+    if (ec) return on_read(ec, 0);
+    if (parser_->is_done()) return on_read(ec, 0);
+    if (expects_continue(parser_->get())) {
+      // The client waits for this before it sends the body (RFC 9110, section 10.1.1).
+      idle_.touch();
+      return net::async_write(stream_, net::buffer(kContinue.data(), kContinue.size()),
+                              [s = self()](beast::error_code ec, std::size_t) {
+                                if (ec) return;
+                                s->read_body();
+                              });
+    }
+    read_body();
+  }
+
+  static bool expects_continue(const http::request_parser<http::string_body>::value_type& req) {
+    if (req.version() < 11) return false;
+    const auto it = req.find(http::field::expect);
+    return it != req.end() && beast::iequals(it->value(), "100-continue");
+  }
+
+  // Reads the body a piece at a time, so a long upload that keeps moving is not idle.
+  void read_body() {
+    idle_.touch();
+    http::async_read_some(stream_, buffer_, *parser_,
+                          beast::bind_front_handler(&Http1Session::on_body, self()));
+  }
+
+  void on_body(beast::error_code ec, std::size_t) {
+    if (!ec && !parser_->is_done()) return read_body();
+    on_read(ec, 0);
   }
 
   // A request's method, target and headers, as the api layer takes them.
@@ -237,6 +291,10 @@ class Http1Session : public std::enable_shared_from_this<Http1Session<Stream>> {
     beast::error_code ec;
     lowest().socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
   }
+
+  // The first read of a request takes what is there, up to this much; the parser reads on.
+  static constexpr size_t kFirstReadBytes = 16 * 1024;
+  static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 
   Stream stream_;
   beast::flat_buffer buffer_;

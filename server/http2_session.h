@@ -36,11 +36,12 @@ template <class Stream>
 class Http2Session : public std::enable_shared_from_this<Http2Session<Stream>> {
  public:
   // `buffer` holds bytes already read from `stream` (the client's connection preface).
-  Http2Session(Stream&& stream, beast::flat_buffer&& buffer, api::Dispatcher& api)
+  Http2Session(Stream&& stream, beast::flat_buffer&& buffer, api::Dispatcher& api,
+               const wire::Timeouts& timeouts)
       : stream_(std::move(stream)),
         in_(std::move(buffer)),
         api_(api),
-        idle_(stream_.get_executor(), wire::kIdleTimeout) {}
+        idle_(stream_.get_executor(), timeouts.idle) {}
 
   ~Http2Session() {
     cancel_all();

@@ -8,14 +8,16 @@
 #include "server/server.h"
 
 #include <pthread.h>
+#include <sys/resource.h>
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/error.hpp>
-#include <iostream>
+#include <cerrno>
 #include <thread>
 #include <vector>
 
@@ -54,6 +56,27 @@ Result<api::DispatcherOptions> dispatcher_options(const Config& config) {
   return options;
 }
 
+// Every connection is a file descriptor, and the usual soft limit (1024) would cap kinesim at
+// about a thousand clients. Raising the soft limit to the hard one needs no privilege.
+void raise_open_file_limit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max) return;
+  const rlim_t before = limit.rlim_cur;
+  limit.rlim_cur = limit.rlim_max;
+  if (setrlimit(RLIMIT_NOFILE, &limit) != 0) {
+    log::warn("server", "cannot raise the open file limit",
+              {{"limit", static_cast<uint64_t>(before)}});
+    return;
+  }
+  log::debug(
+      "server", "raised the open file limit",
+      {{"from", static_cast<uint64_t>(before)}, {"to", static_cast<uint64_t>(limit.rlim_max)}});
+}
+
+// When accept fails for want of file descriptors the pending connection stays queued, and
+// accepting again at once would fail again at once: kinesim waits this long instead of spinning.
+constexpr auto kAcceptRetryDelay = std::chrono::milliseconds(100);
+
 }  // namespace
 
 struct Server::Impl {
@@ -71,6 +94,8 @@ struct Server::Impl {
   std::vector<std::unique_ptr<net::io_context>> loops;
   std::vector<WorkGuard> keep_running;
   std::unique_ptr<tcp::acceptor> acceptor;
+  std::unique_ptr<net::steady_timer> accept_retry;
+  wire::Timeouts timeouts;
   size_t next_loop = 0;
   std::vector<std::thread> threads;
   std::string host;
@@ -83,6 +108,7 @@ struct Server::Impl {
       keep_running.emplace_back(loops.back()->get_executor());
     }
     acceptor = std::make_unique<tcp::acceptor>(*loops.front());
+    accept_retry = std::make_unique<net::steady_timer>(*loops.front());
   }
 
   // Connections go to the loops in turn.
@@ -91,12 +117,21 @@ struct Server::Impl {
     acceptor->async_accept(loop, [this](beast::error_code ec, tcp::socket s) {
       if (ec) {
         if (ec == net::error::operation_aborted || !acceptor->is_open()) return;
+        if (ec == net::error::no_descriptors || ec.value() == ENFILE ||
+            ec == net::error::no_buffer_space || ec == net::error::no_memory) {
+          log::warn("server", "cannot accept a connection", {{"error", ec.message()}});
+          accept_retry->expires_after(kAcceptRetryDelay);
+          accept_retry->async_wait([this](beast::error_code wait_ec) {
+            if (!wait_ec) do_accept();
+          });
+          return;
+        }
       } else {
         s.set_option(tcp::no_delay(true), ec);
         // Started on its own loop's thread, where all of its work runs from now on.
         auto executor = s.get_executor();
         net::post(executor, [this, s = std::move(s)]() mutable {
-          server::serve_connection(std::move(s), *dispatcher, tls);
+          server::serve_connection(std::move(s), *dispatcher, tls, timeouts);
         });
       }
       do_accept();
@@ -111,6 +146,9 @@ Server::~Server() { stop(); }
 Result<std::unique_ptr<Server>> Server::start(const Config& config, const Clock* clock) {
   auto impl = std::make_unique<Impl>();
   impl->config = config;
+  impl->timeouts.idle = std::chrono::milliseconds(std::max<int64_t>(config.idle_timeout_ms, 1));
+  impl->timeouts.header = std::chrono::milliseconds(std::max<int64_t>(config.header_timeout_ms, 0));
+  raise_open_file_limit();
   int threads = config.threads;
   if (threads <= 0) threads = std::max(2, static_cast<int>(std::thread::hardware_concurrency()));
   impl->make_loops(threads);
@@ -121,6 +159,7 @@ Result<std::unique_ptr<Server>> Server::start(const Config& config, const Clock*
   StoreOptions options;
   options.path = config.db;
   options.sync_full = config.sync == "full";
+  options.busy_timeout_ms = std::max<int64_t>(config.busy_timeout_ms, 0);
   options.shard_limit = config.shard_limit;
   options.on_demand_stream_limit = config.on_demand_stream_limit;
   options.delays = config.delays;
@@ -212,6 +251,7 @@ void Server::stop() {
   beast::error_code ec;
   impl_->acceptor->close(ec);
   impl_->acceptor.reset();
+  impl_->accept_retry.reset();
   // No thread serves connections now. Subscriptions end first (their thread posts to
   // connections), then the store finishes queued writes (acknowledged to no one), then the
   // connections go (a streamed body is told it was cancelled), then the api layer.

@@ -9,6 +9,7 @@
 #include <boost/beast/ssl/ssl_stream.hpp>
 
 #include "api/dispatcher.h"
+#include "server/wire.h"
 
 namespace kinesim::server {
 
@@ -16,10 +17,14 @@ using PlainStream = boost::beast::tcp_stream;
 using TlsStream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
 
 // Each takes over `stream` (and `buffer`, the bytes protocol detection already read from it) and
-// serves HTTP/1.1 or HTTP/2 on it until the client is done.
-void start_http1(PlainStream&& stream, boost::beast::flat_buffer&& buffer, api::Dispatcher& api);
-void start_http1(TlsStream&& stream, boost::beast::flat_buffer&& buffer, api::Dispatcher& api);
-void start_http2(PlainStream&& stream, boost::beast::flat_buffer&& buffer, api::Dispatcher& api);
-void start_http2(TlsStream&& stream, boost::beast::flat_buffer&& buffer, api::Dispatcher& api);
+// serves HTTP/1.1 or HTTP/2 on it until the client is done or `timeouts` close it.
+void start_http1(PlainStream&& stream, boost::beast::flat_buffer&& buffer, api::Dispatcher& api,
+                 const wire::Timeouts& timeouts);
+void start_http1(TlsStream&& stream, boost::beast::flat_buffer&& buffer, api::Dispatcher& api,
+                 const wire::Timeouts& timeouts);
+void start_http2(PlainStream&& stream, boost::beast::flat_buffer&& buffer, api::Dispatcher& api,
+                 const wire::Timeouts& timeouts);
+void start_http2(TlsStream&& stream, boost::beast::flat_buffer&& buffer, api::Dispatcher& api,
+                 const wire::Timeouts& timeouts);
 
 }  // namespace kinesim::server

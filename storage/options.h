@@ -20,8 +20,11 @@ struct StateDelays {
 struct StoreOptions {
   std::string path = "./data/kinesim.db";  // ":memory:" keeps nothing on disk
   bool sync_full = false;                  // fsync every commit (survives power loss)
-  int64_t shard_limit = 500;               // open shards per account and region
-  int64_t on_demand_stream_limit = 50;     // ON_DEMAND streams per account and region
+  // File databases: how long a statement waits for another process's lock before it fails
+  // (SQLITE_BUSY, reported as kInternal).
+  int64_t busy_timeout_ms = 5000;
+  int64_t shard_limit = 500;            // open shards per account and region
+  int64_t on_demand_stream_limit = 50;  // ON_DEMAND streams per account and region
   StateDelays delays;
   // How often the background maintenance pass trims expired records and removes what has
   // finished deleting.

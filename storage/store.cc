@@ -16,13 +16,44 @@ using store_internal::record_id;
 namespace {
 
 // Settings every connection of a file database gets.
-Status configure(sqlite::Connection& db, bool sync_full, bool in_memory) {
+Status configure(sqlite::Connection& db, const StoreOptions& options, bool in_memory) {
   std::string pragmas = "PRAGMA foreign_keys=OFF; PRAGMA temp_store=MEMORY;";
   if (!in_memory) {
-    pragmas += "PRAGMA busy_timeout=10000; PRAGMA journal_mode=WAL;";
-    pragmas += sync_full ? "PRAGMA synchronous=FULL;" : "PRAGMA synchronous=NORMAL;";
+    pragmas += "PRAGMA busy_timeout=" + std::to_string(options.busy_timeout_ms) + ";";
+    pragmas += "PRAGMA journal_mode=WAL;";
+    pragmas += options.sync_full ? "PRAGMA synchronous=FULL;" : "PRAGMA synchronous=NORMAL;";
   }
   return db.exec(pragmas);
+}
+
+// Why a start-up step on `db` failed, in words that tell the user what to do about it.
+std::string start_failure(const sqlite::Connection& db, const StoreOptions& options,
+                          const std::string& what) {
+  const int rc = sqlite3_errcode(db.handle()) & 0xff;
+  const std::string& path = options.path;
+  switch (rc) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return "cannot use " + path + ": it is locked by another process (waited " +
+             std::to_string(options.busy_timeout_ms) + " ms); is another kinesim using it? (" +
+             what + ")";
+    case SQLITE_READONLY:
+      if (sqlite3_db_readonly(db.handle(), "main") == 1) {
+        return "cannot use " + path + ": it is read-only (" + what + ")";
+      }
+      [[fallthrough]];  // the file may be written: a file beside it may not
+    case SQLITE_CANTOPEN:
+      // The file opened, so what failed is a file beside it: the WAL or its index.
+      return "cannot use " + path + ": cannot create its -wal and -shm files; is its directory " +
+             "writable? (" + what + ")";
+    case SQLITE_NOTADB:
+    case SQLITE_CORRUPT:
+      return "cannot use " + path + ": it is not a kinesim database or is corrupt (" + what + ")";
+    case SQLITE_FULL:
+      return "cannot use " + path + ": the disk is full (" + what + ")";
+    default:
+      return "cannot use " + path + ": " + what;
+  }
 }
 
 std::vector<int64_t> parse_times(std::string_view text) {
@@ -57,8 +88,13 @@ Status Store::start() {
   db_ = std::make_unique<Database>();
   sqlite::Connection& db = db_->connection;
   if (Status s = db.open(options_.path, true); !s.ok()) return s;
-  if (Status s = configure(db, options_.sync_full, in_memory_); !s.ok()) {
-    return internal("cannot use " + options_.path + ": " + s.message);
+  // SQLite opens a file it may not write read-only, and says so only at the first write.
+  if (!in_memory_ && sqlite3_db_readonly(db.handle(), "main") == 1) {
+    return internal("cannot use " + options_.path +
+                    ": it is read-only (kinesim must be able to write the file and its directory)");
+  }
+  if (Status s = configure(db, options_, in_memory_); !s.ok()) {
+    return internal(start_failure(db, options_, s.message));
   }
   // The writer never checkpoints: the background thread does, off the commit path.
   if (!in_memory_) {
@@ -70,9 +106,18 @@ Status Store::start() {
     }
   }
   auto secret = schema::open(db, options_.path);
-  if (!secret.ok()) return secret.status();
+  if (!secret.ok()) return internal(start_failure(db, options_, secret.status().message));
   secret_ = std::move(secret.value());
-  if (Status s = load_catalog(); !s.ok()) return s;
+  if (!in_memory_) {
+    // Take the write lock once now: a database another process holds (another kinesim on the
+    // same file) stops the start, after the busy timeout, instead of failing every write later.
+    if (Status s = db.exec("BEGIN IMMEDIATE; COMMIT;"); !s.ok()) {
+      const std::string failure = start_failure(db, options_, s.message);
+      (void)db.exec("ROLLBACK;");
+      return internal(failure);
+    }
+  }
+  if (Status s = load_catalog(); !s.ok()) return internal(start_failure(db, options_, s.message));
   db_->writer = std::make_unique<GroupCommitWriter>(db, catalog_, clock_, options_,
                                                     in_memory_ ? &memory_db_mutex_ : nullptr,
                                                     &records_committed_);
@@ -97,7 +142,13 @@ Status Store::load_catalog() {
        }) {
     if (Status s = db.prepare(sql, st); !s.ok()) return s;
   }
-  while (streams.step() == SQLITE_ROW) {
+  // Any step that ends in neither a row nor the end is a read error (a corrupt or truncated
+  // file): the start fails rather than serve a partial catalog.
+  auto unreadable = [&db](const char* what) {
+    return db.error(std::string("cannot read ") + what);
+  };
+  int rc = SQLITE_OK;
+  while ((rc = streams.step()) == SQLITE_ROW) {
     auto stream = std::make_shared<StreamInfo>();
     stream->id = streams.column_int(0);
     stream->key =
@@ -116,7 +167,7 @@ Status Store::load_catalog() {
     stream->mode_switches_ms = parse_times(streams.column_text(14));
     std::vector<ShardInfo> list;
     shards.bind(1, stream->id);
-    while (shards.step() == SQLITE_ROW) {
+    while ((rc = shards.step()) == SQLITE_ROW) {
       ShardInfo shard;
       shard.gid = shards.column_int(0);
       shard.index = shards.column_int(1);
@@ -147,24 +198,30 @@ Status Store::load_catalog() {
       uint64_t counter = floor;
       last.bind(1, record_id(shard.gid, 0));
       last.bind(2, record_id(shard.gid, kMaxRecordCounter));
-      if (last.step() == SQLITE_ROW) {
+      rc = last.step();
+      if (rc != SQLITE_ROW && rc != SQLITE_DONE) return unreadable("records");
+      if (rc == SQLITE_ROW) {
         counter = std::max(counter, static_cast<uint64_t>(last.column_int(0)) & kMaxRecordCounter);
         cursor->last_arrival_ms = last.column_int(1);
       }
       last.reset();
       first.bind(1, record_id(shard.gid, trimmed));
       first.bind(2, record_id(shard.gid, kMaxRecordCounter));
-      if (first.step() == SQLITE_ROW) cursor->oldest_arrival_ms.store(first.column_int(0));
+      rc = first.step();
+      if (rc != SQLITE_ROW && rc != SQLITE_DONE) return unreadable("records");
+      if (rc == SQLITE_ROW) cursor->oldest_arrival_ms.store(first.column_int(0));
       first.reset();
       cursor->last_counter.store(counter);
       cursor->pending_counter = counter;
       shard.cursor = std::move(cursor);
       list.push_back(std::move(shard));
     }
+    if (rc != SQLITE_DONE) return unreadable("shards");
     shards.reset();
     stream->shards = std::make_shared<ShardMap>(std::move(list));
     catalog_.load(std::move(stream));
   }
+  if (rc != SQLITE_DONE) return unreadable("streams");
   return Status::Ok();
 }
 
@@ -208,7 +265,7 @@ Status Store::with_reader(const std::function<Status(ReadConnection&)>& read) {
       conn->handle_ = db_->connection.handle();
     } else {
       if (Status s = conn->owned_.open(options_.path, false); !s.ok()) return s;
-      if (Status s = configure(conn->owned_, options_.sync_full, false); !s.ok()) return s;
+      if (Status s = configure(conn->owned_, options_, false); !s.ok()) return s;
       conn->handle_ = conn->owned_.handle();
     }
   }

@@ -1,9 +1,12 @@
 #include "storage/writer.h"
 
+#include "storage/log.h"
+
 namespace kinesim {
 namespace {
 constexpr size_t kMaxJobsPerTransaction = 4096;
-}
+constexpr auto kRepeatedFailureLogInterval = std::chrono::seconds(1);
+}  // namespace
 
 void Transaction::publish() {
   // Only record writes touch shard cursors.
@@ -139,12 +142,38 @@ void GroupCommitWriter::commit_batch(std::vector<std::unique_ptr<WriteJob>>& bat
       txn_.discard();
     }
   }
+  if (!failure.ok()) {
+    log_failure(failure, batch.size());
+    // What the callers' clients are told (as InternalFailure).
+    failure.message = "kinesim could not write its database: " + failure.message;
+  }
   // Callbacks run with no lock held: they may read, or submit more writes.
   if (failure.ok()) {
     for (size_t i = 0; i < batch.size(); ++i) batch[i]->finish(std::move(results[i]));
   } else {
     for (auto& job : batch) job->finish(failure);
   }
+}
+
+void GroupCommitWriter::log_failure(const Status& failure, size_t jobs) {
+  const auto now = std::chrono::steady_clock::now();
+  if (failure.message == failures_.last_error &&
+      now - failures_.last_logged < kRepeatedFailureLogInterval) {
+    ++failures_.unlogged;
+    return;
+  }
+  if (failures_.unlogged == 0) {
+    log::error("storage", "commit failed, nothing of it was stored",
+               {{"error", failure.message}, {"writes", static_cast<int64_t>(jobs)}});
+  } else {
+    log::error("storage", "commit failed, nothing of it was stored",
+               {{"error", failure.message},
+                {"writes", static_cast<int64_t>(jobs)},
+                {"failures_not_logged", failures_.unlogged}});
+  }
+  failures_.last_error = failure.message;
+  failures_.last_logged = now;
+  failures_.unlogged = 0;
 }
 
 }  // namespace kinesim

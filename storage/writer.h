@@ -11,8 +11,12 @@
 // - In-memory state a job changes (the catalog draft, shard cursors, after_commit actions) is
 //   published only after COMMIT, so readers never see uncommitted state, and forgotten on
 //   ROLLBACK.
+// - A transaction that fails (a full disk, an I/O error, another process's lock held past the
+//   busy timeout) is rolled back whole: every job in it gets the same kInternal status, nothing
+//   of any of them is stored, and the failure is logged. The next batch tries again.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <memory>
@@ -152,6 +156,7 @@ class GroupCommitWriter {
   void drain_queue(std::unique_lock<std::mutex>& lock, bool relay);
   void relay_loop();
   void commit_batch(std::vector<std::unique_ptr<WriteJob>>& batch);
+  void log_failure(const Status& failure, size_t jobs);
 
   sqlite::Connection& db_;
   std::mutex* memory_db_mutex_;
@@ -166,6 +171,13 @@ class GroupCommitWriter {
   bool relay_wanted_ = false;  // the relay thread is to take the writer's role (writing_ stays set)
   bool stopping_ = false;
   std::condition_variable relay_cv_;
+  // Failed commits, for the log: a full disk fails every commit until space is freed, so repeats
+  // of one error are summed up once a second. Used by the writing thread only.
+  struct {
+    std::string last_error;
+    std::chrono::steady_clock::time_point last_logged;
+    int64_t unlogged = 0;
+  } failures_;
   std::thread relay_;  // last member: started once everything it uses exists
 };
 

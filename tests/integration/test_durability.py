@@ -1,7 +1,9 @@
 """Records survive a clean restart and a kill -9 of kinesim.
 
 Every test here runs its own server on a database file in a fresh temporary
-directory, and stops, kills and restarts it.
+directory, and stops, kills and restarts it. The kill -9 test runs once per
+--sync mode: both promise that an acknowledged write survives the process
+dying (full adds power loss, which a test cannot stage).
 """
 
 import os
@@ -19,7 +21,9 @@ from kinesim_process import (KinesimServer, ServerTestCase, hash_ranges, require
 
 
 class DurabilityBase(ServerTestCase):
-    """No class-wide server: each test starts (and restarts) its own."""
+    """No class-wide server: each test starts (and restarts) its own, with --sync SYNC."""
+
+    SYNC = "normal"
 
     @classmethod
     def setUpClass(cls):
@@ -34,7 +38,7 @@ class DurabilityBase(ServerTestCase):
         self.tmp = tempfile.mkdtemp(prefix="kinesim-durability-")
         self.db_path = os.path.join(self.tmp, "data", "kinesim.db")
         os.makedirs(os.path.dirname(self.db_path))
-        self.server = KinesimServer(db=self.db_path).start()
+        self.server = KinesimServer(db=self.db_path, extra_args=["--sync", self.SYNC]).start()
         self.kinesis = self.server.client()
         self.addCleanup(shutil.rmtree, self.tmp, True)
         self.addCleanup(self._stop_quietly)
@@ -138,6 +142,8 @@ class Kill9Test(DurabilityBase):
     RUN_SECONDS = 1.5
 
     def test_no_acknowledged_record_is_lost(self):
+        # The server runs in the mode under test (its start-up line names every setting).
+        self.assertRegex(self.server.stderr(), r"sync\W{1,3}%s\b" % self.SYNC)
         single = self.create_stream(1)
         multi = self.create_stream(3)
         streams = [single, multi]
@@ -235,6 +241,12 @@ class Kill9Test(DurabilityBase):
                 self.assertEqual(response["ShardId"], shard)
                 self.assertGreater(int(response["SequenceNumber"]), max(earlier, default=0))
         self.server.stop()
+
+
+class Kill9FullSyncTest(Kill9Test):
+    """The same kill -9 test with every commit flushed to the disk (--sync full)."""
+
+    SYNC = "full"
 
 
 if __name__ == "__main__":

@@ -7,6 +7,8 @@ Each block in README.md is preceded by a marker line, `<!-- readme-test: KIND ..
   node         run as an ES module with Node.js, beside tests/js's locked AWS SDK
   flags        the usage block: names every flag `kinesim --help` prints
   credentials  a credentials file that `--auth verify --credentials` must accept
+  config       a config file kinesim must start with (its init-streams are then checked)
+  init-streams a `kinesim --init-streams ...` command; the streams it names must be there
   file PATH    must equal PATH in this repository (which other tests build and run)
   skip REASON  not run; the reason is printed
 
@@ -17,6 +19,7 @@ a marker fails the test, so nothing new in the README goes unrun by accident.
 
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import tempfile
@@ -84,7 +87,8 @@ class ReadmeTest(unittest.TestCase):
         return proc.stdout
 
     def test_every_block_is_run_or_says_why_not(self):
-        known = {"session", "python", "node", "flags", "credentials", "file", "skip"}
+        known = {"session", "python", "node", "flags", "credentials", "config", "init-streams",
+                 "file", "skip"}
         for line, kind, arg, _, _ in self.blocks:
             with self.subTest(line=line):
                 self.assertIn(kind, known, "README block at line %d has no readme-test marker"
@@ -156,6 +160,44 @@ class ReadmeTest(unittest.TestCase):
                 f.write(text)
             with KinesimServer(extra_args=("--auth", "verify", "--credentials", path)) as server:
                 self.assertIn("credentials=" + path, server.stderr())
+
+    def assert_streams(self, server, expected):
+        """expected: {(region, name): (open shards, mode, [consumers])}"""
+        for (region, name), (shards, mode, consumers) in expected.items():
+            client = server.client(region=region)
+            summary = client.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]
+            self.assertEqual(summary["StreamStatus"], "ACTIVE")
+            self.assertEqual(summary["OpenShardCount"], shards)
+            self.assertEqual(summary["StreamModeDetails"]["StreamMode"], mode)
+            listed = client.list_stream_consumers(StreamARN=summary["StreamARN"])["Consumers"]
+            self.assertEqual(sorted(c["ConsumerName"] for c in listed), consumers)
+
+    def test_config_file_starts_the_server(self):
+        blocks = self.of_kind("config")
+        self.assertEqual(len(blocks), 1)
+        path = os.path.join(self.dir, "kinesim.toml")
+        with open(path, "w") as f:
+            f.write(blocks[0][4])
+        with KinesimServer(extra_args=("--config", path)) as server:
+            self.assert_streams(server, {
+                ("us-east-1", "orders"): (4, "PROVISIONED", []),
+                ("us-west-2", "payments"): (2, "PROVISIONED", []),
+                ("us-east-1", "orders-fanout"): (2, "PROVISIONED", ["analytics", "billing"]),
+            })
+            self.assertIn('"msg":"configuration"', server.stderr())  # log-format = "json"
+
+    def test_init_streams_command(self):
+        blocks = self.of_kind("init-streams")
+        self.assertEqual(len(blocks), 1)
+        args = shlex.split(blocks[0][4])
+        self.assertEqual(args[0], "kinesim")
+        with KinesimServer(extra_args=args[1:]) as server:
+            self.assert_streams(server, {
+                ("us-east-1", "orders"): (4, "PROVISIONED", []),
+                ("us-east-1", "user-events"): (4, "ON_DEMAND", []),
+                ("us-west-2", "payments"): (2, "PROVISIONED", []),
+                ("us-east-1", "orders-fanout"): (2, "PROVISIONED", ["analytics", "billing"]),
+            })
 
     def test_files_match_the_repository(self):
         for line, _, path, _, text in self.of_kind("file"):

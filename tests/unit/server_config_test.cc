@@ -255,14 +255,17 @@ TEST_F(ConfigTest, Help) {
 TEST_F(ConfigTest, DescribeNamesEverySettingsEffectiveValue) {
   const std::string file = dir_.file("k.toml", "init-streams = [\"a:2/x\", \"b:ON_DEMAND\"]\n");
   Config c = parsed({"--config", file, "--credentials", "/creds", "--delays", "aws-like"});
-  EXPECT_EQ(c.describe(),
-            "config=" + file +
-                " host=127.0.0.1 port=4566 db=./data/kinesim.db sync=normal shard-limit=500 "
-                "on-demand-stream-limit=50 threads=0 throughput-limits=off admin=off "
-                "log-level=info log-format=text tls-cert=none tls-key=none account=000000000000 auth=presence "
-                "credentials=/creds create-delay-ms=500 update-delay-ms=500 "
-                "delete-delay-ms=500 consumer-delay-ms=500 "
-                "init-streams=a:2@us-east-1/x,b:ON_DEMAND@us-east-1");
+  EXPECT_EQ(
+      c.describe(),
+      "config=" + file +
+          " host=127.0.0.1 port=4566 db=./data/kinesim.db sync=normal shard-limit=500 "
+          "on-demand-stream-limit=50 threads=0 idle-timeout-ms=300000 header-timeout-ms=10000 "
+          "busy-timeout-ms=5000 throughput-limits=off admin=off "
+          "log-level=info log-format=text tls-cert=none tls-key=none account=000000000000 "
+          "auth=presence "
+          "credentials=/creds create-delay-ms=500 update-delay-ms=500 "
+          "delete-delay-ms=500 consumer-delay-ms=500 "
+          "init-streams=a:2@us-east-1/x,b:ON_DEMAND@us-east-1");
   EXPECT_THAT(Config().describe(), HasSubstr("config=none "));
   EXPECT_THAT(Config().describe(), HasSubstr(" init-streams=none"));
 }

@@ -1,6 +1,9 @@
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
+#include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <future>
 
 #include "storage/store.h"
@@ -271,6 +274,60 @@ TEST_F(StoreTest, UnwritableDatabaseFailsToOpen) {
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.status().code, StatusCode::kInternal);
   EXPECT_NE(s.status().message.find("k.db"), std::string::npos);
+}
+
+// A transaction that cannot commit (here: another connection holds the write lock past the busy
+// timeout) fails every write in it with kInternal, stores nothing of them, and leaves no gap:
+// the next write takes the counter the failed one would have had.
+TEST_F(StoreTest, AFailedCommitStoresNothingAndTheNextWriteContinues) {
+  StoreOptions o;
+  o.path = path_;
+  o.busy_timeout_ms = 200;
+  auto opened = Store::open(o, clock_);
+  ASSERT_TRUE(opened.ok()) << opened.status().message;
+  auto& store = *opened.value();
+  ASSERT_TRUE(create(store, "orders", 1).ok());
+  ASSERT_TRUE(put(store, "orders", {{0, "k", "before"}}).ok());
+
+  sqlite3* holder = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &holder), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(holder, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr), SQLITE_OK);
+  const auto began = std::chrono::steady_clock::now();
+  auto failed = put(store, "orders", {{0, "k", "lost-1"}, {0, "k", "lost-2"}});
+  const auto waited = std::chrono::steady_clock::now() - began;
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.status().code, StatusCode::kInternal);
+  EXPECT_NE(failed.status().message.find("database is locked"), std::string::npos)
+      << failed.status().message;
+  EXPECT_GE(waited, std::chrono::milliseconds(150));
+  EXPECT_LT(waited, std::chrono::milliseconds(5000));
+  ASSERT_EQ(sqlite3_exec(holder, "ROLLBACK", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(holder);
+
+  auto after = put(store, "orders", {{0, "k", "after"}});
+  ASSERT_TRUE(after.ok()) << after.status().message;
+  EXPECT_EQ((*after)[0].sequence_number.counter, 2u);
+  const auto& shard = store.catalog().find(kOrders)->shards->all()[0];
+  EXPECT_EQ(read_all(store, shard),
+            (std::vector<std::pair<uint64_t, std::string>>{{1, "before"}, {2, "after"}}));
+}
+
+// A file that is not a SQLite database (or whose header was overwritten) is refused by name.
+TEST_F(StoreTest, AFileThatIsNotADatabaseFailsToOpen) {
+  std::filesystem::create_directories(dir_);
+  const std::string path = (dir_ / "garbage.db").string();
+  {
+    std::ofstream f(path, std::ios::binary);
+    f << std::string(8192, '\x5a');
+  }
+  StoreOptions o;
+  o.path = path;
+  auto s = Store::open(o, clock_);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().code, StatusCode::kInternal);
+  EXPECT_EQ(s.status().message.rfind("cannot use " + path + ": it is not a kinesim database", 0),
+            0u)
+      << s.status().message;
 }
 
 }  // namespace
