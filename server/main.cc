@@ -2,12 +2,19 @@
 #include <csignal>
 #include <cstdio>
 #include <iostream>
+#include <string_view>
 
 #include "server/config.h"
+#include "server/health_probe.h"
 #include "server/server.h"
 #include "storage/log.h"
 
 int main(int argc, char** argv) {
+  // A container's health check: probe the running server and exit, reading no configuration
+  // but KINESIM_PORT (server/health_probe.h).
+  if (argc == 2 && std::string_view(argv[1]) == "--health-check") {
+    return kinesim::run_health_check(std::cout);
+  }
   kinesim::Config config;
   bool help = false;
   if (auto err = config.parse(std::vector<std::string>(argv + 1, argv + argc), &help)) {
