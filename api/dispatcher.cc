@@ -7,6 +7,7 @@
 #include <utility>
 #include <variant>
 
+#include "api/console.h"
 #include "api/ops/ops.h"
 #include "api/protocol.h"
 #include "api/records.h"
@@ -282,6 +283,11 @@ bool Dispatcher::serve_own_page(const HttpRequest& request, Responder& done) {
                    metrics_.render(services_.store.catalog(), services_.clock.now_ms())};
     r.amz_id_2 = false;
     done(std::move(r));
+    return true;
+  }
+  // The web console (api/console.h) answers every GET under /ui.
+  if (std::optional<HttpResponse> page = console_page(path)) {
+    done(std::move(*page));
     return true;
   }
   if (path == "/health") {
