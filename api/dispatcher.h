@@ -64,7 +64,7 @@ class Dispatcher {
   // Validation limits that depend on the stream the request names (see RequestLimits).
   RequestLimits limits_for(std::string_view op, const Input& in, const Caller& caller) const;
 
-  // GET /health and GET /metrics; false for any other request.
+  // GET /health, /metrics and the console under /ui; false for any other request.
   bool serve_own_page(const HttpRequest& request, Responder& done);
 
   FaultRegistry faults_;

@@ -289,12 +289,15 @@ class ServerTestCase(unittest.TestCase):
     server = None
     kinesis = None
     db = ":memory:"
+    # False: no class-wide server; each test starts (and restarts) its own.
+    class_server = True
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.server = KinesimServer(db=cls.db).start()
-        cls.kinesis = cls.server.client()
+        if cls.class_server:
+            cls.server = KinesimServer(db=cls.db).start()
+            cls.kinesis = cls.server.client()
 
     @classmethod
     def tearDownClass(cls):

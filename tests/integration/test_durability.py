@@ -25,14 +25,12 @@ class DurabilityBase(ServerTestCase):
 
     SYNC = "normal"
 
+    class_server = False
+
     @classmethod
     def setUpClass(cls):
         require_managed()
-        unittest.TestCase.setUpClass()
-
-    @classmethod
-    def tearDownClass(cls):
-        unittest.TestCase.tearDownClass()
+        super().setUpClass()
 
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="kinesim-durability-")

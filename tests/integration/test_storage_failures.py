@@ -115,14 +115,12 @@ def start_fails(db, user=None, timeout=START_FAILS_WITHIN):
 class StorageFailureBase(ServerTestCase):
     """No class-wide server: each test starts its own on a database of its own."""
 
+    class_server = False
+
     @classmethod
     def setUpClass(cls):
         require_managed()
-        unittest.TestCase.setUpClass()
-
-    @classmethod
-    def tearDownClass(cls):
-        unittest.TestCase.tearDownClass()
+        super().setUpClass()
 
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="kinesim-storage-")

@@ -22,31 +22,6 @@
 namespace kinesim::testing {
 namespace {
 
-// One response, copied out of the client, header names in lower case.
-struct Raw {
-  int status = 0;
-  std::string body;
-  std::map<std::string, std::string> headers;
-
-  bool has(const std::string& name) const { return headers.count(name) != 0; }
-  std::string header(const std::string& name) const {
-    auto it = headers.find(name);
-    return it == headers.end() ? "" : it->second;
-  }
-};
-
-Raw copy(const harness::HttpResponse& r) {
-  Raw out;
-  out.status = r.status;
-  out.body = r.body;
-  for (const auto& h : r.headers) {
-    std::string name(h.name);
-    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    out.headers[name] = std::string(h.value);
-  }
-  return out;
-}
-
 // A CBOR error body as Kinesis writes it: an indefinite-length map with one text member.
 std::string cbor_type_only(const std::string& type) {
   std::string out = "\xbf\x66__type";

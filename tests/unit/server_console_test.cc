@@ -24,19 +24,6 @@ const std::string kMissingTokenXml =
     "  <Message>Missing Authentication Token</Message>\n"
     "</MissingAuthenticationTokenException>\n";
 
-// One response, copied out of the client, header names in lower case.
-struct Page {
-  int status = 0;
-  std::string body;
-  std::map<std::string, std::string> headers;
-
-  bool has(const std::string& name) const { return headers.count(name) != 0; }
-  std::string header(const std::string& name) const {
-    auto it = headers.find(name);
-    return it == headers.end() ? "" : it->second;
-  }
-};
-
 // The file as it is in the source tree.
 std::string source_file(const std::string& name) {
   std::ifstream in(std::string(KINESIM_SOURCE_DIR) + "/api/console/" + name, std::ios::binary);
@@ -48,19 +35,12 @@ std::string source_file(const std::string& name) {
 
 class ConsoleTest : public ServerTest {
  protected:
-  Page request(const std::string& method, const std::string& path) {
-    const harness::HttpResponse& r = client_->send(method, path, {}, "");
-    Page out{r.status, r.body, {}};
-    for (const auto& h : r.headers) {
-      std::string name(h.name);
-      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      out.headers[name] = std::string(h.value);
-    }
-    return out;
+  Raw request(const std::string& method, const std::string& path) {
+    return copy(client_->send(method, path, {}, ""));
   }
 
   // `page` must carry the console's headers: no caching without asking, only its own origin.
-  static void expect_console_headers(const Page& page) {
+  static void expect_console_headers(const Raw& page) {
     EXPECT_EQ(page.header("cache-control"), "no-cache");
     EXPECT_EQ(page.header("content-security-policy"), kPolicy);
     EXPECT_EQ(page.header("x-content-type-options"), "nosniff");
@@ -74,7 +54,7 @@ TEST_F(ConsoleTest, ThePageIsServedAtUi) {
   ASSERT_TRUE(html.starts_with("<!doctype html>"));
   for (const char* path : {"/ui", "/ui/", "/ui/index.html", "/ui?region=eu-west-1", "/ui/?x"}) {
     SCOPED_TRACE(path);
-    const Page page = request("GET", path);
+    const Raw page = request("GET", path);
     EXPECT_EQ(page.status, 200);
     EXPECT_EQ(page.header("content-type"), "text/html; charset=utf-8");
     EXPECT_EQ(page.header("content-length"), std::to_string(html.size()));
@@ -100,7 +80,7 @@ TEST_F(ConsoleTest, FilesAreServedWithTheirTypes) {
            {"style.css", "text/css; charset=utf-8"},
            {"favicon.svg", "image/svg+xml"}}) {
     SCOPED_TRACE(name);
-    const Page page = request("GET", "/ui/" + name);
+    const Raw page = request("GET", "/ui/" + name);
     EXPECT_EQ(page.status, 200);
     EXPECT_EQ(page.header("content-type"), type);
     EXPECT_EQ(page.body, source_file(name));
@@ -113,7 +93,7 @@ TEST_F(ConsoleTest, UnknownFilesAreNotFound) {
   for (const char* path : {"/ui/nothing.js", "/ui/app.js/", "/ui//app.js", "/ui/../ui/app.js",
                            "/ui/APP.JS", "/ui/console/app.js", "/ui/index.htm", "/ui/%61pp.js"}) {
     SCOPED_TRACE(path);
-    const Page page = request("GET", path);
+    const Raw page = request("GET", path);
     EXPECT_EQ(page.status, 404);
     EXPECT_EQ(page.header("content-type"), "text/plain; charset=utf-8");
     EXPECT_EQ(page.body, "Not Found\n");
@@ -124,7 +104,7 @@ TEST_F(ConsoleTest, UnknownFilesAreNotFound) {
 // Only GET reaches the console; a path that merely starts like it is no console path. Such
 // requests get what the same method on / gets, and GET / stays Kinesis' refusal.
 TEST_F(ConsoleTest, EverythingElseIsAnsweredAsOnRoot) {
-  const Page root = request("GET", "/");
+  const Raw root = request("GET", "/");
   EXPECT_EQ(root.status, 403);
   EXPECT_FALSE(root.has("content-type"));
   EXPECT_EQ(root.body, kMissingTokenXml);
@@ -139,8 +119,8 @@ TEST_F(ConsoleTest, EverythingElseIsAnsweredAsOnRoot) {
                                                         {"GET", "/app.js"},
                                                         {"GET", "/UI"}}) {
     SCOPED_TRACE(method + " " + path);
-    const Page expected = request(method, "/");
-    const Page page = request(method, path);
+    const Raw expected = request(method, "/");
+    const Raw page = request(method, path);
     EXPECT_EQ(page.status, expected.status);
     EXPECT_EQ(page.header("content-type"), expected.header("content-type"));
     EXPECT_EQ(page.body, expected.body);

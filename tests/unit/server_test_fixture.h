@@ -11,8 +11,10 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <cctype>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -28,6 +30,31 @@ namespace kinesim::testing {
 // Where every fixture's clock starts, and the account of the fixture client's access key.
 constexpr int64_t kStartMs = 1'790'000'000'000;
 constexpr const char* kAccount = "000000000000";
+
+// One HTTP answer as it came, copied out of the client, header names in lower case.
+struct Raw {
+  int status = 0;
+  std::string body;
+  std::map<std::string, std::string> headers;
+
+  bool has(const std::string& name) const { return headers.count(name) != 0; }
+  std::string header(const std::string& name) const {
+    auto it = headers.find(name);
+    return it == headers.end() ? "" : it->second;
+  }
+};
+
+inline Raw copy(const harness::HttpResponse& r) {
+  Raw out;
+  out.status = r.status;
+  out.body = r.body;
+  for (const auto& h : r.headers) {
+    std::string name(h.name);
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    out.headers[name] = std::string(h.value);
+  }
+  return out;
+}
 
 // One HTTP answer, copied out of the client and parsed.
 struct Answer {
