@@ -259,7 +259,10 @@ std::unique_ptr<CLI::App> make_app() {
       "with '-' as '_' (--shard-limit as KINESIM_SHARD_LIMIT), or in the --config file "
       "(KINESIM_CONFIG), as `shard-limit = 100`: one key (a flag's name) and value a line, '#' "
       "comments; init-streams may be a TOML array of entries. A flag wins over the environment, "
-      "the environment over the file, the file over the default.");
+      "the environment over the file, the file over the default.\n\n"
+      "kinesim --health-check asks the kinesim on 127.0.0.1, port KINESIM_PORT (default 4566), "
+      "for GET /health and exits 0 when it is healthy, 1 when not (for container health "
+      "checks).");
   return made;
 }
 
