@@ -164,7 +164,7 @@ class StorageFailureBase(ServerTestCase):
     def assertStartFails(self, db, message, user=None):
         code, err, _ = start_fails(db, user=user)
         self.assertEqual(code, 2, err)
-        self.assertIn("kinesim: " + message, err)
+        self.assertIn(" ERROR server: " + message, err)
         return err
 
 
@@ -364,7 +364,7 @@ class LockedDatabaseTest(StorageFailureBase):
         holder = self.hold_write_lock(db)
         code, err, seconds = start_fails(db)
         self.assertEqual(code, 2, err)
-        self.assertIn("kinesim: cannot use %s: it is locked by another process (waited 5000 ms)"
+        self.assertIn(" ERROR server: cannot use %s: it is locked by another process (waited 5000 ms)"
                       % db, err)
         self.assertGreaterEqual(seconds, 4.5)
         holder.execute("ROLLBACK")
