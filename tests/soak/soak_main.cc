@@ -156,13 +156,27 @@ std::optional<int64_t> stored_before(const std::string& db_path, int64_t before_
 
 // The arrival time of the first record GetRecords returns from TRIM_HORIZON on `shard`
 // (0 when the shard has none), following pages until a record, the shard's end or its tip.
+// The soak's own fault rules throttle 1% of reads, these included: a throttled call is made
+// again, as any consumer would.
+template <class Call>
+auto unthrottled(Call call) {
+  auto answer = call();
+  for (int attempt = 0; attempt < 20 && !answer.ok() &&
+                        answer.error().type == "ProvisionedThroughputExceededException";
+       ++attempt) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    answer = call();
+  }
+  return answer;
+}
+
 harness::Result<int64_t> first_arrival(harness::KinesisClient& client, const std::string& stream,
                                        const std::string& shard) {
-  auto iterator = client.get_shard_iterator(stream, shard);
+  auto iterator = unthrottled([&] { return client.get_shard_iterator(stream, shard); });
   if (!iterator.ok()) return iterator.error();
   std::optional<std::string> next = *iterator;
   for (int page = 0; page < 100 && next; ++page) {
-    auto got = client.get_records(*next, 1);
+    auto got = unthrottled([&] { return client.get_records(*next, 1); });
     if (!got.ok()) return got.error();
     if (!got->records.empty()) return got->records.front().approximate_arrival_ms;
     if (got->millis_behind_latest == 0) break;
