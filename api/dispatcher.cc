@@ -67,13 +67,6 @@ constexpr std::array kRoutes = {
     Route{"UpdateStreamWarmThroughput", ops::UpdateStreamWarmThroughput},
 };
 
-OperationHandler find_handler(std::string_view op) {
-  for (const auto& r : kRoutes) {
-    if (r.name == op) return r.handler;
-  }
-  return nullptr;
-}
-
 // The operation's position in kRoutes, or Metrics::kUnknown.
 size_t route_index(std::optional<std::string_view> op) {
   if (!op) return Metrics::kUnknown;
@@ -322,7 +315,8 @@ void Dispatcher::handle(HttpRequest request, Responder done) {
   const std::optional<std::string_view> op = target_operation(request.header("x-amz-target"));
   // Every Kinesis call is counted by operation and outcome; errors the server made are logged
   // always, every call at debug.
-  done = [this, route = route_index(op), started = std::chrono::steady_clock::now(),
+  const size_t route = route_index(op);
+  done = [this, route, started = std::chrono::steady_clock::now(),
           done = std::move(done)](HttpResponse r) {
     observe(metrics_, route, r, started);
     done(std::move(r));
@@ -359,7 +353,8 @@ void Dispatcher::handle(HttpRequest request, Responder done) {
     return done(error_response(*e, format));
   }
   if (inject_faults(*op, decoded.root(), caller, format, done)) return;
-  OperationHandler handler = find_handler(*op);
+  // The route found above: one scan of the operations per call.
+  OperationHandler handler = route < kRoutes.size() ? kRoutes[route].handler : nullptr;
   if (!handler) {
     return done(
         error_response(errors::make("InternalFailure",

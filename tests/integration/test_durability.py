@@ -16,7 +16,7 @@ import unittest
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from kinesim_process import (KinesimServer, ServerTestCase, hash_ranges, require_managed, shard_id,
+from kinesim_process import (KinesimServer, ServerTestCase, hash_ranges, shard_id,
                              unique_name)
 
 
@@ -26,11 +26,6 @@ class DurabilityBase(ServerTestCase):
     SYNC = "normal"
 
     class_server = False
-
-    @classmethod
-    def setUpClass(cls):
-        require_managed()
-        super().setUpClass()
 
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="kinesim-durability-")

@@ -27,7 +27,7 @@ import botocore.config
 from botocore.exceptions import ClientError
 
 from kinesim_process import (ACCESS_KEY, REGION, SECRET_KEY, KinesimServer, ServerTestCase,
-                             require_managed, shard_id, unique_name)
+                             shard_id, unique_name)
 
 START_FAILS_WITHIN = 30  # seconds; the busy timeout (5 s) is the longest wait at start-up
 
@@ -116,11 +116,6 @@ class StorageFailureBase(ServerTestCase):
     """No class-wide server: each test starts its own on a database of its own."""
 
     class_server = False
-
-    @classmethod
-    def setUpClass(cls):
-        require_managed()
-        super().setUpClass()
 
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="kinesim-storage-")
