@@ -124,8 +124,9 @@ check_image() {
   ((added < MAX_ADDED_BYTES)) || fail "the runtime stage adds $added bytes, over $MAX_ADDED_BYTES"
   [[ $(podman image inspect --format '{{.Config.User}}' "$IMAGE") == "$UID_EXPECTED:$UID_EXPECTED" ]] ||
     fail "the image's user is not $UID_EXPECTED"
-  podman image inspect --format '{{json .HealthCheck}}{{json .Config.Healthcheck}}' "$IMAGE" |
-    grep -q -- "--health-check" || fail "the image has no HEALTHCHECK"
+  local health
+  health=$(podman image inspect --format '{{json .HealthCheck}}{{json .Config.Healthcheck}}' "$IMAGE")
+  grep -q -- "--health-check" <<<"$health" || fail "the image has no HEALTHCHECK"
 }
 step "image size and config" check_image
 
@@ -139,9 +140,13 @@ run_container() {
   local c=$1
   podman run -d --name "$c" --network host -e "KINESIM_PORT=$port" -v "$volume:/data" \
     "$IMAGE" >/dev/null
+  local logs
   for _ in $(seq 1 150); do
-    if podman logs "$c" 2>&1 | grep -q '^kinesim listening on '; then
-      podman logs "$c" 2>&1 | grep '^kinesim listening on '
+    # The logs are read whole before grep looks at them: grep -q stops at its first match, and
+    # under pipefail the writer's SIGPIPE would fail a pipeline whose match succeeded.
+    logs=$(podman logs "$c" 2>&1)
+    if grep -q '^kinesim listening on ' <<<"$logs"; then
+      grep '^kinesim listening on ' <<<"$logs"
       return 0
     fi
     [[ $(podman inspect --format '{{.State.Running}}' "$c") == true ]] || break
@@ -165,7 +170,9 @@ json() { python3 -c "import json, sys; d = json.load(sys.stdin); print($1)"; }
 step "first container starts" run_container "$name"
 
 startup_line_names_all_addresses() {
-  podman logs "$name" 2>&1 | grep -qx "kinesim listening on http://0.0.0.0:$port" ||
+  local logs
+  logs=$(podman logs "$name" 2>&1)
+  grep -qx "kinesim listening on http://0.0.0.0:$port" <<<"$logs" ||
     fail "the start-up line does not name 0.0.0.0:$port"
 }
 step "start-up line names 0.0.0.0" startup_line_names_all_addresses
