@@ -166,7 +166,7 @@ Dispatcher::Dispatcher(Store& store, const Clock& clock, DispatcherOptions optio
     : sealer_(store.secret()),
       limiter_(std::make_unique<ThroughputLimiter>(clock, options.throughput_limits)),
       subscriptions_(std::make_shared<SubscriptionHub>(store, clock)),
-      metrics_(route_names()),
+      metrics_(route_names(), store.catalog()),
       services_{store, clock, sealer_, limiter_.get(), subscriptions_.get(), &faults_, &metrics_},
       auth_(std::move(options.auth), clock) {
   faults_.set_throughput_switch([limiter = limiter_.get()](bool on) { limiter->set_enabled(on); });
@@ -273,7 +273,7 @@ bool Dispatcher::serve_own_page(const HttpRequest& request, Responder& done) {
   const std::string_view path = target.substr(0, target.find('?'));
   if (path == "/metrics") {
     HttpResponse r{200, "text/plain; version=0.0.4; charset=utf-8",
-                   metrics_.render(services_.store.catalog(), services_.clock.now_ms())};
+                   metrics_.render(services_.clock.now_ms())};
     r.amz_id_2 = false;
     done(std::move(r));
     return true;

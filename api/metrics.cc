@@ -126,38 +126,49 @@ const Latency kLatencies[] = {
 
 }  // namespace
 
-Metrics::Metrics(std::vector<std::string> operations)
-    : operations_(std::move(operations)),
+Metrics::Metrics(std::vector<std::string> operations, const Catalog& catalog)
+    : catalog_(catalog),
+      operations_(std::move(operations)),
       requests_(std::make_unique<std::atomic<uint64_t>[]>(operations_.size() + 1)) {}
 
-Metrics::StreamEntry& Metrics::entry(const StreamInfo& stream) {
+std::shared_ptr<Metrics::StreamEntry> Metrics::entry(const StreamInfo& stream) {
   {
     std::shared_lock lock(streams_mutex_);
-    if (auto it = streams_.find(stream.id); it != streams_.end()) return *it->second;
+    if (auto it = streams_.find(stream.id); it != streams_.end()) return it->second;
   }
   std::unique_lock lock(streams_mutex_);
   auto& slot = streams_[stream.id];
-  if (!slot) {
-    slot = std::make_unique<StreamEntry>();
-    slot->key = stream.key;
-  }
+  if (slot) return slot;  // another thread made it meanwhile
+  slot = std::make_shared<StreamEntry>();
+  slot->key = stream.key;
+  auto made = slot;
+  // A stream counted for the first time: free the entries of streams no longer in the catalog
+  // (one scan per new stream, so entries never outnumber the streams alive since the last one).
+  std::erase_if(streams_, [&](const auto& item) {
+    if (item.first == stream.id) return false;
+    const auto live = catalog_.find(item.second->key);
+    return !live || live->id != item.first;
+  });
+  return made;
+}
+
+Metrics::Counters& Metrics::StreamEntry::shard(int64_t shard_index) {
+  std::lock_guard lock(shards_mutex);
+  auto& slot = shards[shard_index];
+  if (!slot) slot = std::make_unique<Counters>();
   return *slot;
 }
 
-Metrics::Counters& Metrics::stream(const StreamInfo& stream) { return entry(stream).totals; }
-
-Metrics::Counters& Metrics::shard(const StreamInfo& stream, int64_t shard_index) {
-  StreamEntry& e = entry(stream);
-  std::lock_guard lock(e.shards_mutex);
-  auto& slot = e.shards[shard_index];
-  if (!slot) slot = std::make_unique<Counters>();
-  return *slot;
+size_t Metrics::streams_counted() const {
+  std::shared_lock lock(streams_mutex_);
+  return streams_.size();
 }
 
 void Metrics::put(const StreamInfo& stream, bool batch, std::chrono::steady_clock::duration latency,
                   uint64_t stored, uint64_t bytes,
                   const std::vector<std::pair<int64_t, uint64_t>>& shard_bytes) {
-  Counters& c = entry(stream).totals;
+  const auto e = entry(stream);
+  Counters& c = e->totals;
   c.incoming_records.fetch_add(stored, std::memory_order_relaxed);
   c.incoming_bytes.fetch_add(bytes, std::memory_order_relaxed);
   const auto micros =
@@ -166,16 +177,17 @@ void Metrics::put(const StreamInfo& stream, bool batch, std::chrono::steady_cloc
   (batch ? c.put_records_micros : c.put_record_micros).fetch_add(micros, std::memory_order_relaxed);
   if (stream.shard_metrics == 0) return;
   for (const auto& [index, size] : shard_bytes) {
-    Counters& s = shard(stream, index);
+    Counters& s = e->shard(index);
     s.incoming_records.fetch_add(1, std::memory_order_relaxed);
     s.incoming_bytes.fetch_add(size, std::memory_order_relaxed);
   }
 }
 
 void Metrics::write_throttled(const StreamInfo& stream, int64_t shard_index, uint64_t records) {
-  entry(stream).totals.write_throttled.fetch_add(records, std::memory_order_relaxed);
+  const auto e = entry(stream);
+  e->totals.write_throttled.fetch_add(records, std::memory_order_relaxed);
   if (stream.shard_metrics != 0) {
-    shard(stream, shard_index).write_throttled.fetch_add(records, std::memory_order_relaxed);
+    e->shard(shard_index).write_throttled.fetch_add(records, std::memory_order_relaxed);
   }
 }
 
@@ -186,15 +198,16 @@ void Metrics::read(const StreamInfo& stream, int64_t shard_index, uint64_t recor
     c.outgoing_bytes.fetch_add(bytes, std::memory_order_relaxed);
     c.iterator_age_ms.store(age_ms, std::memory_order_relaxed);
   };
-  count(entry(stream).totals);
-  if (stream.shard_metrics != 0) count(shard(stream, shard_index));
+  const auto e = entry(stream);
+  count(e->totals);
+  if (stream.shard_metrics != 0) count(e->shard(shard_index));
 }
 
 void Metrics::read_throttled(const StreamInfo& stream, int64_t shard_index) {
-  entry(stream).totals.read_throttled.fetch_add(1, std::memory_order_relaxed);
-  if (stream.shard_metrics != 0) {
-    shard(stream, shard_index).read_throttled.fetch_add(1, std::memory_order_relaxed);
-  }
+  const auto e = entry(stream);
+  e->totals.read_throttled.fetch_add(1, std::memory_order_relaxed);
+  if (stream.shard_metrics != 0)
+    e->shard(shard_index).read_throttled.fetch_add(1, std::memory_order_relaxed);
 }
 
 void Metrics::request(size_t op, std::string_view error_type) {
@@ -205,13 +218,13 @@ void Metrics::request(size_t op, std::string_view error_type) {
   ++errors_[{i < operations_.size() ? operations_[i] : "unknown", std::string(error_type)}];
 }
 
-std::string Metrics::render(const Catalog& catalog, int64_t now_ms) const {
+std::string Metrics::render(int64_t now_ms) const {
   struct Row {
     std::shared_ptr<const StreamInfo> info;
     const StreamEntry* entry;
   };
   std::vector<Row> rows;
-  catalog.for_each([&](const std::shared_ptr<const StreamInfo>& s) {
+  catalog_.for_each([&](const std::shared_ptr<const StreamInfo>& s) {
     if (s->status_at(now_ms) != StreamStatus::kGone) rows.push_back({s, nullptr});
   });
   std::shared_lock lock(streams_mutex_);

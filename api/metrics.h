@@ -9,7 +9,8 @@
 // labelled {account, region, stream}. Shard metrics (kinesis_shard_IncomingBytes, ...,
 // kinesis_shard_IteratorAgeMilliseconds) add {shard}. Counters count since start-up (CloudWatch
 // sums per period; a Prometheus rate() over them gives the same figures); IteratorAgeMilliseconds
-// is a gauge holding the age the last GetRecords saw. A deleted stream's series disappear.
+// is a gauge holding the age the last GetRecords saw. A deleted stream's series disappear, and
+// its counters are freed when the next new stream's are made.
 //
 // Updates are lock-free atomics once a stream's entry exists; finding the entry takes a shared
 // lock, so the data plane's threads never wait on one another here.
@@ -45,11 +46,6 @@ class Metrics {
     std::atomic<uint64_t> put_records_count{0}, put_records_micros{0};
   };
 
-  // The counters of `stream` (and of its shard `shard_index`, when not null). Entries follow the
-  // stream's id, so a stream deleted and created again under its name starts from zero.
-  Counters& stream(const StreamInfo& stream);
-  Counters& shard(const StreamInfo& stream, int64_t shard_index);
-
   // The data plane's events. Shard counters are kept only while the stream's enhanced monitoring
   // lists some metric (render() shows only the listed ones).
   //
@@ -65,29 +61,38 @@ class Metrics {
             int64_t age_ms);
   void read_throttled(const StreamInfo& stream, int64_t shard_index);
 
-  // `operations`: every operation's name; request() counts by position in it.
-  explicit Metrics(std::vector<std::string> operations);
+  // `operations`: every operation's name; request() counts by position in it. `catalog` tells
+  // which streams still exist.
+  Metrics(std::vector<std::string> operations, const Catalog& catalog);
 
   // A request to operation `op` (an index into the operations, or kUnknown for requests that
   // named none) answered with `error_type` ("" for success).
   static constexpr size_t kUnknown = static_cast<size_t>(-1);
   void request(size_t op, std::string_view error_type);
 
-  // The Prometheus text exposition (format 0.0.4) of every metric of the streams `catalog` still
-  // holds, with `now_ms` deciding which are gone.
-  std::string render(const Catalog& catalog, int64_t now_ms) const;
+  // The Prometheus text exposition (format 0.0.4) of every metric of the streams the catalog
+  // still holds, with `now_ms` deciding which are gone.
+  std::string render(int64_t now_ms) const;
+
+  // How many streams have counters (for tests: deleted streams' are freed).
+  size_t streams_counted() const;
 
  private:
+  // A stream's counters. Entries follow the stream's id, so a stream deleted and created again
+  // under its name starts from zero. The data plane holds an entry's shared_ptr while it counts,
+  // so freeing a deleted stream's entry never pulls it from under a request still in flight.
   struct StreamEntry {
     StreamKey key;
     Counters totals;
     mutable std::mutex shards_mutex;
     std::map<int64_t, std::unique_ptr<Counters>> shards;  // by shard index
+    Counters& shard(int64_t shard_index);
   };
-  StreamEntry& entry(const StreamInfo& stream);
+  std::shared_ptr<StreamEntry> entry(const StreamInfo& stream);
 
+  const Catalog& catalog_;
   mutable std::shared_mutex streams_mutex_;
-  std::unordered_map<int64_t, std::unique_ptr<StreamEntry>> streams_;  // by stream id
+  std::unordered_map<int64_t, std::shared_ptr<StreamEntry>> streams_;  // by stream id
 
   std::vector<std::string> operations_;
   std::unique_ptr<std::atomic<uint64_t>[]> requests_;  // by operation; the last is "unknown"

@@ -156,8 +156,8 @@ const std::vector<Setting>& settings() {
              "milliseconds a connection may sit idle before it is closed (default 300000)", 1,
              24 * 3600 * 1000, &Config::idle_timeout_ms),
       number("header-timeout-ms",
-             "milliseconds an HTTP/1.1 request head may take to arrive (default 10000; 0: no "
-             "limit)",
+             "milliseconds a request head (an HTTP/2 header block) may take to arrive (default "
+             "10000; 0: no limit)",
              0, 3600 * 1000, &Config::header_timeout_ms),
       number("busy-timeout-ms",
              "milliseconds a write waits for another process's lock on the database before it "

@@ -6,8 +6,8 @@
 // A request is read in three steps: its first bytes (waiting for them is idleness, bounded by the
 // idle timeout), its head (bounded by the head timeout from the first byte), then its body (each
 // read of which counts as activity). Between head and body, a client that sent
-// `Expect: 100-continue` is told to go on. Requests pipelined behind one another wait in buffer_
-// and are answered in order, one at a time.
+// `Expect: 100-continue` is told to go on; any other expectation is answered 417. Requests
+// pipelined behind one another wait in buffer_ and are answered in order, one at a time.
 #pragma once
 
 #include <boost/asio/dispatch.hpp>
@@ -99,6 +99,13 @@ class Http1Session : public std::enable_shared_from_this<Http1Session<Stream>> {
   void on_head(beast::error_code ec, std::size_t) {
     idle_.head_done();
     if (ec) return on_read(ec, 0);
+    if (unmet_expectation(parser_->get())) {
+      // An expectation kinesim cannot meet: 417 (RFC 9110, section 10.1.1), without the body,
+      // which the client may still be sending, so the connection closes after the answer.
+      keep_alive_ = false;
+      version_ = parser_->get().version();
+      return send(api::HttpResponse{417, "", ""});
+    }
     if (parser_->is_done()) return on_read(ec, 0);
     if (expects_continue(parser_->get())) {
       // The client waits for this before it sends the body (RFC 9110, section 10.1.1).
@@ -116,6 +123,13 @@ class Http1Session : public std::enable_shared_from_this<Http1Session<Stream>> {
     if (req.version() < 11) return false;
     const auto it = req.find(http::field::expect);
     return it != req.end() && beast::iequals(it->value(), "100-continue");
+  }
+
+  // An Expect field (HTTP/1.1) asking for anything but 100-continue.
+  static bool unmet_expectation(const http::request_parser<http::string_body>::value_type& req) {
+    if (req.version() < 11) return false;
+    const auto it = req.find(http::field::expect);
+    return it != req.end() && !beast::iequals(it->value(), "100-continue");
   }
 
   // Reads the body a piece at a time, so a long upload that keeps moving is not idle.

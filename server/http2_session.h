@@ -3,6 +3,10 @@
 // request stream into an api::HttpRequest, and answers it with HEADERS and DATA frames. Many
 // requests run at once on one connection. A streamed body is DATA frames fed one chunk per
 // BodySource::on_ready(); a reset stream or a closed connection cancels it.
+//
+// A request's header block (HEADERS and any CONTINUATION frames, which no other frame may come
+// between) must arrive whole within the head timeout of its first frame, as an HTTP/1.1 head
+// must: a client trickling a header block cannot hold the connection for the idle period.
 #pragma once
 
 #include <nghttp2/nghttp2.h>
@@ -41,7 +45,7 @@ class Http2Session : public std::enable_shared_from_this<Http2Session<Stream>> {
       : stream_(std::move(stream)),
         in_(std::move(buffer)),
         api_(api),
-        idle_(stream_.get_executor(), timeouts.idle) {}
+        idle_(stream_.get_executor(), timeouts.idle, timeouts.header) {}
 
   ~Http2Session() {
     cancel_all();
@@ -138,7 +142,10 @@ class Http2Session : public std::enable_shared_from_this<Http2Session<Stream>> {
 
   static int on_begin_headers(nghttp2_session*, const nghttp2_frame* frame, void* user_data) {
     if (frame->hd.type != NGHTTP2_HEADERS || frame->headers.cat != NGHTTP2_HCAT_REQUEST) return 0;
-    of(user_data)->streams_[frame->hd.stream_id] = std::make_unique<RequestStream>();
+    Http2Session* self = of(user_data);
+    self->streams_[frame->hd.stream_id] = std::make_unique<RequestStream>();
+    self->idle_.head_started();
+    self->head_stream_ = frame->hd.stream_id;
     return 0;
   }
 
@@ -175,6 +182,9 @@ class Http2Session : public std::enable_shared_from_this<Http2Session<Stream>> {
   }
 
   static int on_frame_recv(nghttp2_session*, const nghttp2_frame* frame, void* user_data) {
+    if (frame->hd.type == NGHTTP2_HEADERS && frame->hd.stream_id == of(user_data)->head_stream_) {
+      of(user_data)->head_done();  // the whole header block is in
+    }
     const bool request_end =
         (frame->hd.type == NGHTTP2_HEADERS || frame->hd.type == NGHTTP2_DATA) &&
         (frame->hd.flags & NGHTTP2_FLAG_END_STREAM);
@@ -184,6 +194,7 @@ class Http2Session : public std::enable_shared_from_this<Http2Session<Stream>> {
 
   static int on_stream_close(nghttp2_session*, int32_t id, uint32_t, void* user_data) {
     Http2Session* self = of(user_data);
+    if (id == self->head_stream_) self->head_done();  // reset before its header block ended
     auto it = self->streams_.find(id);
     if (it == self->streams_.end()) return 0;
     std::unique_ptr<RequestStream> s = std::move(it->second);
@@ -414,6 +425,12 @@ class Http2Session : public std::enable_shared_from_this<Http2Session<Stream>> {
     return true;
   }
 
+  // The header block of head_stream_ ended (or its stream did): no head is arriving.
+  void head_done() {
+    idle_.head_done();
+    head_stream_ = 0;
+  }
+
   // Ends a streamed answer with RST_STREAM CANCEL, and tells its source.
   void cancel_streamed(int32_t id, RequestStream& s) {
     s.writer.reset();
@@ -446,6 +463,7 @@ class Http2Session : public std::enable_shared_from_this<Http2Session<Stream>> {
   beast::flat_buffer in_;
   api::Dispatcher& api_;
   IdleWatch idle_;
+  int32_t head_stream_ = 0;  // the stream whose header block is arriving; 0: none
   nghttp2_session* session_ = nullptr;
   std::unordered_map<int32_t, std::unique_ptr<RequestStream>> streams_;
   std::string out_;

@@ -21,9 +21,10 @@ struct Timeouts {
   // A connection with nothing to do for this long is closed: no bytes in either direction, no
   // request being answered.
   std::chrono::milliseconds idle{300000};
-  // An HTTP/1.1 request's head (request line and headers) must arrive whole this soon after its
-  // first byte, or the connection is closed: a client trickling a head byte by byte cannot hold
-  // a connection (and its memory) for the whole idle period. 0: no limit.
+  // An HTTP/1.1 request's head (request line and headers), or an HTTP/2 request's header block,
+  // must arrive whole this soon after its first byte (first frame), or the connection is closed:
+  // a client trickling a head byte by byte cannot hold a connection (and its memory) for the
+  // whole idle period. 0: no limit.
   std::chrono::milliseconds header{10000};
 };
 

@@ -179,6 +179,47 @@ TEST_F(LimitsTest, AHeadSentAByteASecondIsClosedAfterTheHeadTimeout) {
   ok("ListStreams", "{}");
 }
 
+// HTTP/2 (prior knowledge): a request whose header block trickles in, a CONTINUATION byte every
+// 400 ms, is closed once the head timeout passed since its HEADERS frame, long before the idle
+// timeout its steady bytes would otherwise keep putting off.
+TEST_F(LimitsTest, AnHttp2HeaderBlockSentSlowlyIsClosedAfterTheHeadTimeout) {
+  RawConnection slow = connect();
+  auto frame = [](uint8_t type, uint8_t flags, uint32_t stream, const std::string& payload,
+                  size_t length) {
+    std::string f;
+    f += static_cast<char>((length >> 16) & 0xff);
+    f += static_cast<char>((length >> 8) & 0xff);
+    f += static_cast<char>(length & 0xff);
+    f += static_cast<char>(type);
+    f += static_cast<char>(flags);
+    for (int shift = 24; shift >= 0; shift -= 8) f += static_cast<char>((stream >> shift) & 0xff);
+    return f + payload;
+  };
+  constexpr uint8_t kSettings = 0x4, kHeaders = 0x1, kContinuation = 0x9, kEndHeaders = 0x4;
+  // HPACK (RFC 7541): indexed :method POST, then in the CONTINUATION indexed :scheme http and
+  // :path /, and literal `x: y` fields, valid all the way, so only the timeout can end it.
+  std::string rest = "\x86\x84";
+  for (int i = 0; i < 40; ++i) rest += std::string("\x00\x01x\x01y", 5);
+  ASSERT_TRUE(slow.send(std::string("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n") +
+                        frame(kSettings, 0, 0, "", 0) + frame(kHeaders, 0, 1, "\x83", 1) +
+                        frame(kContinuation, kEndHeaders, 1, "", rest.size())));
+  const auto first_frame = Clock::now();
+  bool closed = false;
+  size_t sent = 0;
+  while (!closed && sent < rest.size() && Clock::now() - first_frame < milliseconds(10000)) {
+    if (!slow.send(rest.substr(sent, 1))) break;
+    ++sent;
+    closed = !slow.receive(milliseconds(400));
+  }
+  if (!closed) closed = slow.closed_within(milliseconds(3000));
+  const auto after = Clock::now() - first_frame;
+  ASSERT_TRUE(closed) << "still open after " << sent << " bytes";
+  EXPECT_GE(after, milliseconds(kHeaderTimeoutMs));
+  EXPECT_LE(after, milliseconds(2 * kHeaderTimeoutMs + 500));  // before the idle timeout
+  EXPECT_GE(sent, 3u);
+  ok("ListStreams", "{}");
+}
+
 // The head timeout only runs while a head is arriving: a keep-alive connection may wait longer
 // than it between requests, and a request whose head comes at once is not affected.
 TEST_F(LimitsTest, TheHeadTimeoutDoesNotApplyBetweenRequests) {
@@ -329,6 +370,36 @@ TEST_F(LimitsTest, ExpectContinueIsNotAnsweredWhenTheBodyIsRefusedOrEmpty) {
     EXPECT_EQ(r.status, 400) << r.head << r.body;  // no body: a serialization failure
     EXPECT_EQ(r.head.find("100 Continue"), std::string::npos);
   }
+}
+
+// Any other expectation cannot be met: 417 Expectation Failed, nothing stored, and the
+// connection closes (the body the client may still send is not read).
+TEST_F(LimitsTest, AnExpectationOtherThanContinueIsAnswered417) {
+  create("expect417");
+  RawConnection c = connect();
+  const std::string body = R"({"StreamName":"expect417","PartitionKey":"k","Data":"AAAA"})";
+  ASSERT_TRUE(c.send(head_of("PutRecord", "Expect: 200-ok\r\n") +
+                     "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body));
+  const auto r = c.response(milliseconds(3000));
+  EXPECT_EQ(r.status, 417) << r.head << r.body;
+  EXPECT_TRUE(c.closed_within(milliseconds(2000)));
+  RawConnection check = connect();
+  ASSERT_TRUE(check.send(request("DescribeStreamSummary", R"({"StreamName":"expect417"})")));
+  const auto summary = check.response();
+  EXPECT_EQ(summary.status, 200);
+  EXPECT_NE(summary.body.find("\"OpenShardCount\":1"), std::string::npos) << summary.body;
+  ASSERT_TRUE(check.send(request("GetShardIterator",
+                                 R"({"StreamName":"expect417","ShardId":"shardId-000000000000",)"
+                                 R"("ShardIteratorType":"TRIM_HORIZON"})")));
+  const auto iterator = check.response();
+  ASSERT_EQ(iterator.status, 200) << iterator.body;
+  rapidjson::Document it;
+  it.Parse(iterator.body.c_str());
+  ASSERT_TRUE(it.IsObject());
+  ASSERT_TRUE(check.send(request("GetRecords", std::string(R"({"ShardIterator":")") +
+                                                   it["ShardIterator"].GetString() + "\"}")));
+  const auto records = check.response();
+  EXPECT_NE(records.body.find("\"Records\":[]"), std::string::npos) << records.body;
 }
 
 // A chunked request body, arriving in several writes, is read whole and answered as the same
