@@ -10,6 +10,8 @@
 #   kinesalite    kinesalite 3.3.3 (Node.js, LevelDB); HTTP/1.1 only, no consumers
 #   kinesis-mock  kinesis-local 0.6.2 (the Node.js build of kinesis-mock): HTTP/2, CBOR,
 #                 SubscribeToShard
+# and, when its Python package is installed (not by this script; --peers moto asks for it):
+#   moto          moto's server mode (python3 -m moto.server); HTTP/1.1 JSON only, no consumers
 # Builds kinesim (target kinesim) and kinesim-bench, then:
 #   - runs the timed scenarios against a fresh server of each target, --reps times (default 3),
 #     rotating which goes first; kinesim gets a fresh temporary database file each time;
@@ -34,7 +36,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 readonly PEER_DIR=$KINESIM_ROOT/bench/.peers
 readonly KINESALITE_CLI=$PEER_DIR/node_modules/kinesalite/cli.js
 readonly KINESIS_MOCK_DIR=$PEER_DIR/node_modules/kinesis-local
-readonly KNOWN_PEERS=(kinesalite kinesis-mock)
+readonly KNOWN_PEERS=(kinesalite kinesis-mock moto)
 
 # Timed scenarios, in the order they run and are printed.
 readonly SCENARIOS=(put_record_c1 put_record_c32 put_record_h2c_32 put_records_500
@@ -43,9 +45,11 @@ readonly SCENARIOS=(put_record_c1 put_record_c32 put_record_h2c_32 put_records_5
 # What each peer cannot serve, with the reason shown under the table.
 declare -A skips=(
   [kinesalite]="put_record_h2c_32 subscribe_latency"
+  [moto]="put_record_h2c_32 put_records_500_cbor subscribe_latency"
 )
 declare -A skip_reasons=(
   [kinesalite]="no HTTP/2, no RegisterStreamConsumer/SubscribeToShard"
+  [moto]="no HTTP/2, no CBOR, no SubscribeToShard"
 )
 
 reps=3
@@ -110,7 +114,12 @@ if [[ $peer_only == 0 ]]; then
   fi
   [[ -x $KINESIM_BIN ]] || { log "no kinesim binary at $KINESIM_BIN"; exit 1; }
 fi
-if ((${#peers[@]})) && [[ ! -f $KINESALITE_CLI || ! -f $KINESIS_MOCK_DIR/main.js ]]; then
+if [[ " ${peers[*]} " == *" moto "* ]] && ! python3 -c 'import moto.server' 2>/dev/null; then
+  log "moto's server mode is not installed (python3 -m moto.server); leave moto out of --peers"
+  exit 1
+fi
+if [[ " ${peers[*]} " == *" kinesalite "* || " ${peers[*]} " == *" kinesis-mock "* ]] &&
+  [[ ! -f $KINESALITE_CLI || ! -f $KINESIS_MOCK_DIR/main.js ]]; then
   log "installing the pinned peers into $PEER_DIR"
   npm ci --prefix "$PEER_DIR" --no-audit --no-fund >&2
 fi
@@ -217,14 +226,26 @@ kinesis_mock_command() {  # port tag
   printf '%s\n' "${args[@]}"
 }
 
+# The same for moto's server mode, which keeps everything in memory (--peer-durable has no
+# effect). Its streams are ACTIVE as soon as they are created.
+moto_command() {  # port tag
+  printf '%s\n' python3 -m moto.server -H 127.0.0.1 -p "$1"
+}
+
+# The command line of `peer` on `port`, one word per line.
+peer_command() {  # peer port tag
+  case $1 in
+    kinesalite) kinesalite_command "$2" "$3" ;;
+    kinesis-mock) kinesis_mock_command "$2" "$3" ;;
+    moto) moto_command "$2" "$3" ;;
+  esac
+}
+
 # Starts a fresh peer on a free port; sets SERVER_PID and SERVER_ENDPOINT.
 start_peer() {  # peer tag
   local peer=$1 tag=$2 port cmd
   port=$(free_port)
-  case $peer in
-    kinesalite) mapfile -t cmd < <(kinesalite_command "$port" "$tag") ;;
-    kinesis-mock) mapfile -t cmd < <(kinesis_mock_command "$port" "$tag") ;;
-  esac
+  mapfile -t cmd < <(peer_command "$peer" "$port" "$tag")
   "${cmd[@]}" >"$work/$peer-$tag.log" 2>&1 &
   SERVER_PID=$!
   live_pids+=("$SERVER_PID")
@@ -305,10 +326,7 @@ if [[ $do_startup == 1 ]]; then
   for peer in "${peers[@]}"; do
     log "startup x$startup_runs: $peer"
     port=$(free_port)
-    case $peer in
-      kinesalite) mapfile -t cmd < <(kinesalite_command "$port" "startup-{n}") ;;
-      kinesis-mock) mapfile -t cmd < <(kinesis_mock_command "$port" "startup-{n}") ;;
-    esac
+    mapfile -t cmd < <(peer_command "$peer" "$port" "startup-{n}")
     bench "$work/startup-$peer.txt" --startup --runs "$startup_runs" --startup-port "$port" \
       -- "${cmd[@]}"
     collect "$peer" "$work/startup-$peer.txt"
