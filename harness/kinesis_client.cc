@@ -32,6 +32,22 @@ void String(JsonWriter& w, std::string_view s) {
   w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
 }
 
+// A starting position's members, under the names the operation gives them (GetShardIterator:
+// ShardIteratorType and StartingSequenceNumber; SubscribeToShard: Type and SequenceNumber).
+void Position(JsonWriter& w, const StartingPosition& position, std::string_view type_key,
+              std::string_view sequence_key) {
+  Key(w, type_key);
+  String(w, position.type);
+  if (!position.sequence_number.empty()) {
+    Key(w, sequence_key);
+    String(w, position.sequence_number);
+  }
+  if (position.type == "AT_TIMESTAMP") {
+    Key(w, "Timestamp");
+    w.Double(static_cast<double>(position.timestamp_ms) / 1000.0);
+  }
+}
+
 // "host[:port]" of an "http(s)://host[:port][/...]" endpoint: what curl sends as Host, and so
 // what the signature must cover.
 std::string Authority(std::string_view endpoint) {
@@ -412,16 +428,7 @@ Result<std::string> KinesisClient::get_shard_iterator(std::string_view stream,
                   String(w, stream);
                   Key(w, "ShardId");
                   String(w, shard_id);
-                  Key(w, "ShardIteratorType");
-                  String(w, position.type);
-                  if (!position.sequence_number.empty()) {
-                    Key(w, "StartingSequenceNumber");
-                    String(w, position.sequence_number);
-                  }
-                  if (position.type == "AT_TIMESTAMP") {
-                    Key(w, "Timestamp");
-                    w.Double(static_cast<double>(position.timestamp_ms) / 1000.0);
-                  }
+                  Position(w, position, "ShardIteratorType", "StartingSequenceNumber");
                 }));
   return Typed<std::string>(
       r, [](const rapidjson::Value& json) { return Str(json, "ShardIterator"); });
@@ -614,16 +621,7 @@ std::string SubscribeBody(std::string_view consumer_arn, std::string_view shard_
     String(w, shard_id);
     Key(w, "StartingPosition");
     w.StartObject();
-    Key(w, "Type");
-    String(w, position.type);
-    if (!position.sequence_number.empty()) {
-      Key(w, "SequenceNumber");
-      String(w, position.sequence_number);
-    }
-    if (position.type == "AT_TIMESTAMP") {
-      Key(w, "Timestamp");
-      w.Double(static_cast<double>(position.timestamp_ms) / 1000.0);
-    }
+    Position(w, position, "Type", "SequenceNumber");
     w.EndObject();
   });
 }

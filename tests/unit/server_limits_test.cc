@@ -134,6 +134,26 @@ std::string request(const std::string& op, const std::string& body, const std::s
   return head_of(op, extra) + "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
 }
 
+// Sends `bytes` one at a time, `interval` apart, until the server closes the connection or 10 s
+// have passed since `since`; then gives the close 3 s more.
+struct Trickled {
+  bool closed = false;
+  size_t sent = 0;
+  Clock::duration after{};  // from `since` to the close (or to giving up)
+};
+Trickled trickle(RawConnection& c, const std::string& bytes, milliseconds interval,
+                 Clock::time_point since) {
+  Trickled t;
+  while (!t.closed && t.sent < bytes.size() && Clock::now() - since < milliseconds(10000)) {
+    if (!c.send(bytes.substr(t.sent, 1))) break;
+    ++t.sent;
+    t.closed = !c.receive(interval);
+  }
+  if (!t.closed) t.closed = c.closed_within(milliseconds(3000));
+  t.after = Clock::now() - since;
+  return t;
+}
+
 class LimitsTest : public ServerTest {
  protected:
   static constexpr int64_t kHeaderTimeoutMs = 1000;
@@ -161,20 +181,11 @@ class LimitsTest : public ServerTest {
 TEST_F(LimitsTest, AHeadSentAByteASecondIsClosedAfterTheHeadTimeout) {
   RawConnection slow = connect();
   const std::string head = head_of("ListStreams");
-  const auto first_byte = Clock::now();
-  bool closed = false;
-  size_t sent = 0;
-  while (!closed && sent < head.size() && Clock::now() - first_byte < milliseconds(10000)) {
-    if (!slow.send(head.substr(sent, 1))) break;
-    ++sent;
-    closed = !slow.receive(milliseconds(1000));  // a byte a second
-  }
-  if (!closed) closed = slow.closed_within(milliseconds(3000));
-  const auto after = Clock::now() - first_byte;
-  ASSERT_TRUE(closed) << "still open after " << sent << " bytes";
-  EXPECT_GE(after, milliseconds(kHeaderTimeoutMs));
-  EXPECT_LE(after, milliseconds(2 * kHeaderTimeoutMs + 500));  // before the idle timeout
-  EXPECT_GE(sent, 2u);
+  const Trickled t = trickle(slow, head, milliseconds(1000), Clock::now());  // a byte a second
+  ASSERT_TRUE(t.closed) << "still open after " << t.sent << " bytes";
+  EXPECT_GE(t.after, milliseconds(kHeaderTimeoutMs));
+  EXPECT_LE(t.after, milliseconds(2 * kHeaderTimeoutMs + 500));  // before the idle timeout
+  EXPECT_GE(t.sent, 2u);
   EXPECT_EQ(slow.input(), "");  // closed without an answer
   ok("ListStreams", "{}");
 }
@@ -203,20 +214,11 @@ TEST_F(LimitsTest, AnHttp2HeaderBlockSentSlowlyIsClosedAfterTheHeadTimeout) {
   ASSERT_TRUE(slow.send(std::string("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n") +
                         frame(kSettings, 0, 0, "", 0) + frame(kHeaders, 0, 1, "\x83", 1) +
                         frame(kContinuation, kEndHeaders, 1, "", rest.size())));
-  const auto first_frame = Clock::now();
-  bool closed = false;
-  size_t sent = 0;
-  while (!closed && sent < rest.size() && Clock::now() - first_frame < milliseconds(10000)) {
-    if (!slow.send(rest.substr(sent, 1))) break;
-    ++sent;
-    closed = !slow.receive(milliseconds(400));
-  }
-  if (!closed) closed = slow.closed_within(milliseconds(3000));
-  const auto after = Clock::now() - first_frame;
-  ASSERT_TRUE(closed) << "still open after " << sent << " bytes";
-  EXPECT_GE(after, milliseconds(kHeaderTimeoutMs));
-  EXPECT_LE(after, milliseconds(2 * kHeaderTimeoutMs + 500));  // before the idle timeout
-  EXPECT_GE(sent, 3u);
+  const Trickled t = trickle(slow, rest, milliseconds(400), Clock::now());
+  ASSERT_TRUE(t.closed) << "still open after " << t.sent << " bytes";
+  EXPECT_GE(t.after, milliseconds(kHeaderTimeoutMs));
+  EXPECT_LE(t.after, milliseconds(2 * kHeaderTimeoutMs + 500));  // before the idle timeout
+  EXPECT_GE(t.sent, 3u);
   ok("ListStreams", "{}");
 }
 
