@@ -206,8 +206,9 @@ void Metrics::read(const StreamInfo& stream, int64_t shard_index, uint64_t recor
 void Metrics::read_throttled(const StreamInfo& stream, int64_t shard_index) {
   const auto e = entry(stream);
   e->totals.read_throttled.fetch_add(1, std::memory_order_relaxed);
-  if (stream.shard_metrics != 0)
+  if (stream.shard_metrics != 0) {
     e->shard(shard_index).read_throttled.fetch_add(1, std::memory_order_relaxed);
+  }
 }
 
 void Metrics::request(size_t op, std::string_view error_type) {

@@ -144,7 +144,7 @@ run_container() {
   for _ in $(seq 1 150); do
     # The logs are read whole before grep looks at them: grep -q stops at its first match, and
     # under pipefail the writer's SIGPIPE would fail a pipeline whose match succeeded.
-    logs=$(podman logs "$c" 2>&1)
+    logs=$(podman logs "$c" 2>&1) || true
     if grep -q '^kinesim listening on ' <<<"$logs"; then
       grep '^kinesim listening on ' <<<"$logs"
       return 0
@@ -171,7 +171,7 @@ step "first container starts" run_container "$name"
 
 startup_line_names_all_addresses() {
   local logs
-  logs=$(podman logs "$name" 2>&1)
+  logs=$(podman logs "$name" 2>&1) || true
   grep -qx "kinesim listening on http://0.0.0.0:$port" <<<"$logs" ||
     fail "the start-up line does not name 0.0.0.0:$port"
 }

@@ -139,7 +139,8 @@ class ReadmeTest(unittest.TestCase):
                 finally:
                     os.unlink(path)
 
-    GO_SDK = "/usr/share/gocode/src/github.com/aws/aws-sdk-go-v2"
+    GO_PATH = "/usr/share/gocode"  # where Debian's Go library packages install their sources
+    GO_SDK = GO_PATH + "/src/github.com/aws/aws-sdk-go-v2"
     GO_MAIN = """package main
 
 import (
@@ -180,8 +181,7 @@ func main() {
         with open(self.GO_SDK + "/service/kinesis/api_client.go", encoding="utf-8") as f:
             has_base_endpoint = "BaseEndpoint" in f.read()
         client = self.server.client()
-        env = dict(client_env(), GO111MODULE="off", GOPATH=os.path.dirname(
-            os.path.dirname(os.path.dirname(os.path.dirname(self.GO_SDK)))), GOFLAGS="")
+        env = dict(client_env(), GO111MODULE="off", GOPATH=self.GO_PATH, GOFLAGS="")
         for line, _, _, _, text in blocks:
             with self.subTest(line=line):
                 body = self.localize(text)
