@@ -120,15 +120,15 @@ TEST(FaultRegistry, RemoveAndClear) {
 
 TEST(DelayQueue, RunsCallbacksAfterTheirDelayInOrder) {
   DelayQueue q;
-  std::atomic<int> order{0};
-  int first = 0, second = 0;
+  // The callbacks write first and second after they bump order, so those are atomic too.
+  std::atomic<int> order{0}, first{0}, second{0};
   const auto start = std::chrono::steady_clock::now();
   q.schedule(60, [&] { second = ++order; });
   q.schedule(20, [&] { first = ++order; });
-  while (order.load() < 2) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  while (second.load() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(2));
   EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(60));
-  EXPECT_EQ(first, 1);
-  EXPECT_EQ(second, 2);
+  EXPECT_EQ(first.load(), 1);
+  EXPECT_EQ(second.load(), 2);
 }
 
 TEST(ControllableClock, FollowsItsBaseUntilFrozenAndNeverGoesBack) {
