@@ -99,7 +99,8 @@ class Http1Session : public std::enable_shared_from_this<Http1Session<Stream>> {
   void on_head(beast::error_code ec, std::size_t) {
     idle_.head_done();
     if (ec) return on_read(ec, 0);
-    if (unmet_expectation(parser_->get())) {
+    const Expectation expect = expectation_of(parser_->get());
+    if (expect == Expectation::kOther) {
       // An expectation kinesim cannot meet: 417 (RFC 9110, section 10.1.1), without the body,
       // which the client may still be sending, so the connection closes after the answer.
       keep_alive_ = false;
@@ -107,7 +108,7 @@ class Http1Session : public std::enable_shared_from_this<Http1Session<Stream>> {
       return send(api::HttpResponse{417, "", ""});
     }
     if (parser_->is_done()) return on_read(ec, 0);
-    if (expects_continue(parser_->get())) {
+    if (expect == Expectation::kContinue) {
       // The client waits for this before it sends the body (RFC 9110, section 10.1.1).
       idle_.touch();
       return net::async_write(stream_, net::buffer(kContinue.data(), kContinue.size()),
@@ -119,17 +120,15 @@ class Http1Session : public std::enable_shared_from_this<Http1Session<Stream>> {
     read_body();
   }
 
-  static bool expects_continue(const http::request_parser<http::string_body>::value_type& req) {
-    if (req.version() < 11) return false;
+  // What a request's Expect field asks for (HTTP/1.0 requests have no expectations).
+  enum class Expectation { kNone, kContinue, kOther };
+  static Expectation expectation_of(
+      const http::request_parser<http::string_body>::value_type& req) {
+    if (req.version() < 11) return Expectation::kNone;
     const auto it = req.find(http::field::expect);
-    return it != req.end() && beast::iequals(it->value(), "100-continue");
-  }
-
-  // An Expect field (HTTP/1.1) asking for anything but 100-continue.
-  static bool unmet_expectation(const http::request_parser<http::string_body>::value_type& req) {
-    if (req.version() < 11) return false;
-    const auto it = req.find(http::field::expect);
-    return it != req.end() && !beast::iequals(it->value(), "100-continue");
+    if (it == req.end()) return Expectation::kNone;
+    return beast::iequals(it->value(), "100-continue") ? Expectation::kContinue
+                                                       : Expectation::kOther;
   }
 
   // Reads the body a piece at a time, so a long upload that keeps moving is not idle.

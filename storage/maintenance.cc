@@ -118,11 +118,7 @@ void Store::Background::loop() {
   sqlite::Connection db;  // file databases: the checkpointer's own connection
   bool checkpoints = !store_.in_memory_;
   if (checkpoints) {
-    checkpoints =
-        db.open(o.path, false).ok() &&
-        db.exec("PRAGMA busy_timeout=" + std::to_string(o.busy_timeout_ms) +
-                (o.sync_full ? "; PRAGMA synchronous=FULL;" : "; PRAGMA synchronous=NORMAL;"))
-            .ok();
+    checkpoints = db.open(o.path, false).ok() && db.exec(store_internal::file_pragmas(o)).ok();
   }
   using Clock = std::chrono::steady_clock;
   const auto checkpoint_every = std::chrono::milliseconds(o.checkpoint_interval_ms);

@@ -13,16 +13,22 @@ namespace kinesim {
 using store_internal::internal;
 using store_internal::record_id;
 
+namespace store_internal {
+
+std::string file_pragmas(const StoreOptions& options) {
+  return "PRAGMA busy_timeout=" + std::to_string(options.busy_timeout_ms) + ";" +
+         (options.sync_full ? "PRAGMA synchronous=FULL;" : "PRAGMA synchronous=NORMAL;");
+}
+
+}  // namespace store_internal
+
 namespace {
 
 // Settings every connection of a file database gets.
 Status configure(sqlite::Connection& db, const StoreOptions& options, bool in_memory) {
   std::string pragmas = "PRAGMA foreign_keys=OFF; PRAGMA temp_store=MEMORY;";
-  if (!in_memory) {
-    pragmas += "PRAGMA busy_timeout=" + std::to_string(options.busy_timeout_ms) + ";";
-    pragmas += "PRAGMA journal_mode=WAL;";
-    pragmas += options.sync_full ? "PRAGMA synchronous=FULL;" : "PRAGMA synchronous=NORMAL;";
-  }
+  // The busy timeout first: switching to WAL takes a lock another process may hold.
+  if (!in_memory) pragmas += store_internal::file_pragmas(options) + "PRAGMA journal_mode=WAL;";
   return db.exec(pragmas);
 }
 
@@ -37,13 +43,9 @@ std::string start_failure(const sqlite::Connection& db, const StoreOptions& opti
       return "cannot use " + path + ": it is locked by another process (waited " +
              std::to_string(options.busy_timeout_ms) + " ms); is another kinesim using it? (" +
              what + ")";
-    case SQLITE_READONLY:
-      if (sqlite3_db_readonly(db.handle(), "main") == 1) {
-        return "cannot use " + path + ": it is read-only (" + what + ")";
-      }
-      [[fallthrough]];  // the file may be written: a file beside it may not
+    case SQLITE_READONLY:  // Store::start() refused a read-only file before any of these steps
     case SQLITE_CANTOPEN:
-      // The file opened, so what failed is a file beside it: the WAL or its index.
+      // The file opened for writing, so what failed is a file beside it: the WAL or its index.
       return "cannot use " + path + ": cannot create its -wal and -shm files; is its directory " +
              "writable? (" + what + ")";
     case SQLITE_NOTADB:

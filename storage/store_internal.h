@@ -75,6 +75,10 @@ inline Status internal(std::string message) {
 // The stream at `key` as the transaction sees it, unless it has finished deleting.
 std::shared_ptr<const StreamInfo> live_stream(Transaction& t, const StreamKey& key);
 
+// The pragmas every connection to a file database runs: the busy timeout and the sync mode
+// (store.cc; the writer's connection and the checkpointer's).
+std::string file_pragmas(const StoreOptions& options);
+
 // Removes a stream with everything it holds (streams.cc).
 Status purge_stream(Transaction& t, const StreamInfo& stream);
 // Deletes a shard's records with after < counter <= upto (records.cc).
